@@ -1,0 +1,41 @@
+{{/*
+Checks that values.schema.json cannot express, because they depend on the
+release name or compare two values. All messages are gathered into one
+failure, so a user sees every problem at once.
+*/}}
+{{- define "base.validate" -}}
+{{- $messages := list }}
+{{- $messages = append $messages (include "base.validate.nameLength" .) }}
+{{- $messages = append $messages (include "base.validate.autoscalingRange" .) }}
+{{- $messages = without $messages "" }}
+{{- if $messages }}
+{{- fail (printf "\n%s" (join "\n" $messages)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A StatefulSet's name may be at most 52 characters, because the controller
+appends "-" and a 10-character hash to it in the 63-character
+controller-revision-hash label. Other object names may be at most 63.
+*/}}
+{{- define "base.validate.nameLength" -}}
+{{- $fullname := include "base.fullname" . }}
+{{- $limit := ternary 52 63 (eq (include "base.isStateful" .) "true") }}
+{{- $kind := ternary "StatefulSet" "Deployment" (eq (include "base.isStateful" .) "true") }}
+{{- if gt (len $fullname) $limit }}
+{{- printf "name: the %s name %q is %d characters, but at most %d fit. Shorten the release name %q, or set fullnameOverride or nameOverride to something shorter." $kind $fullname (len $fullname) $limit .Release.Name }}
+{{- end }}
+{{- end }}
+
+{{/*
+An autoscaler whose minimum exceeds its maximum is rejected by the API server.
+*/}}
+{{- define "base.validate.autoscalingRange" -}}
+{{- if include "base.isAutoscaled" . }}
+{{- $min := int .Values.autoscaling.minReplicas }}
+{{- $max := int .Values.autoscaling.maxReplicas }}
+{{- if gt $min $max }}
+{{- printf "autoscaling.minReplicas: %d is greater than autoscaling.maxReplicas (%d). Lower minReplicas or raise maxReplicas." $min $max }}
+{{- end }}
+{{- end }}
+{{- end }}
