@@ -18,7 +18,7 @@ value may be at most 63 characters.
 Prefix of every object name: fullnameOverride, or the release name followed by
 the chart name unless the release name already contains it. It is not
 truncated, because a shortened name could collide with another release's;
-"base.checkNames" fails rendering when it is too long instead.
+"base.validate.nameLength" fails rendering when it is too long instead.
 */}}
 {{- define "base.fullname" -}}
 {{- if .Values.fullnameOverride }}

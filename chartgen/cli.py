@@ -1,0 +1,156 @@
+"""The command line: options only. The work happens in the engine modules."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chartgen import DEPLOYMENT_TYPES, __version__
+from chartgen.errors import ChartgenError, UsageError
+from chartgen.generate import generate_chart
+from chartgen.spec import (
+    ComponentSpec,
+    check_spec,
+    load_spec_file,
+    parse_image,
+    parse_port,
+    parse_storage,
+)
+
+
+class ReportedError(click.ClickException):
+    """A ChartgenError on its way out: click prints "Error: <message>" and exits with its status."""
+
+    def __init__(self, error: ChartgenError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+
+class ChartgenGroup(click.Group):
+    """Turns every ChartgenError raised by a command into an exit, in this one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChartgenError as error:
+            raise ReportedError(error) from error
+
+
+def configure_logging(verbose: int, quiet: int) -> None:
+    level = {0: logging.ERROR, 1: logging.INFO}.get(1 + verbose - quiet, logging.DEBUG if verbose else logging.ERROR)
+    logging.basicConfig(level=level, format="%(message)s")
+
+
+@click.group(cls=ChartgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="chartgen")
+@click.option("-v", "--verbose", count=True, help="Print more progress on stderr; repeat for debug output.")
+@click.option("-q", "--quiet", count=True, help="Print less progress on stderr.")
+def cli(verbose: int, quiet: int) -> None:
+    """Generate Helm charts for one application component, and check their values."""
+    configure_logging(verbose, quiet)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--type", "deployment_type", metavar="TYPE", help=f"Deployment type: {', '.join(DEPLOYMENT_TYPES)}.")
+@click.option("--image", metavar="REPO[:TAG][@DIGEST]", help="Container image. The tag becomes the chart's appVersion.")
+@click.option("--port", "ports", metavar="[NAME:]PORT[/PROTOCOL]", multiple=True, help="Container port, also exposed by the Service. Repeatable.")
+@click.option("--replicas", type=int, help="Number of instances. Default: 1, 2 for multi types, 3 for a cluster.")
+@click.option("--storage", metavar="SIZE:MOUNT_PATH[:ACCESS_MODE]", help="Data volume, for example 10Gi:/var/lib/data:ReadWriteOnce.")
+@click.option("--storage-class", metavar="NAME", help="StorageClass of the data volume. Default: the cluster's default class.")
+@click.option("--cluster", is_flag=True, help="Run stateful-multi instances as a quorum cluster: odd count, parallel start, PEERS.")
+@click.option("--peer-port", type=int, metavar="PORT", help="With --cluster: port appended to every PEERS entry.")
+@click.option("--description", metavar="TEXT", help="One-line description for Chart.yaml and the README.")
+@click.option("--from", "spec_file", type=click.Path(path_type=Path, dir_okay=False), help="Read the component from a spec file instead of options.")
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True, help="Folder to write the chart folder NAME/ into.")
+@click.option("--force", is_flag=True, help="Replace an existing chart folder.")
+def new(
+    name: str | None,
+    deployment_type: str | None,
+    image: str | None,
+    ports: tuple[str, ...],
+    replicas: int | None,
+    storage: str | None,
+    storage_class: str | None,
+    cluster: bool,
+    peer_port: int | None,
+    description: str | None,
+    spec_file: Path | None,
+    output_dir: Path,
+    force: bool,
+) -> None:
+    """Write a complete chart for component NAME into OUTPUT/NAME/.
+
+    \b
+    Examples:
+      chartgen new web --type stateless-multi --image nginxinc/nginx-unprivileged:1.27 --port 8080
+      chartgen new etcd --type stateful-multi --cluster --image quay.io/coreos/etcd:v3.5.17 \\
+          --port client:2379 --port peer:2380 --peer-port 2380 --storage 8Gi:/var/lib/etcd
+      chartgen new --from examples/mysql.yaml -o out
+    """
+    options = {
+        "NAME": name, "--type": deployment_type, "--image": image, "--port": ports, "--replicas": replicas,
+        "--storage": storage, "--storage-class": storage_class, "--cluster": cluster, "--peer-port": peer_port,
+        "--description": description,
+    }
+    if spec_file:
+        given = [option for option, value in options.items() if value]
+        if given:
+            raise UsageError(f"--from reads the whole component from {spec_file}; drop {', '.join(given)} or drop --from.")
+        spec = load_spec_file(spec_file)
+    else:
+        spec = spec_from_options(name, deployment_type, image, ports, replicas, storage, storage_class, cluster, peer_port, description)
+
+    chart_dir = generate_chart(spec, output_dir, force=force)
+    click.echo(str(chart_dir))
+
+
+def spec_from_options(
+    name: str | None,
+    deployment_type: str | None,
+    image: str | None,
+    ports: tuple[str, ...],
+    replicas: int | None,
+    storage: str | None,
+    storage_class: str | None,
+    cluster: bool,
+    peer_port: int | None,
+    description: str | None,
+) -> ComponentSpec:
+    missing = [option for option, value in (("NAME", name), ("--type", deployment_type), ("--image", image)) if not value]
+    if missing:
+        raise UsageError(f"missing {', '.join(missing)}. Give NAME, --type and --image, or a spec file with --from.")
+    assert name and deployment_type and image
+
+    if peer_port is not None and not cluster:
+        raise UsageError("--peer-port is set without --cluster. Add --cluster or drop --peer-port.")
+    if storage_class and not storage:
+        raise UsageError("--storage-class is set without --storage. Add --storage SIZE:MOUNT_PATH.")
+
+    spec = ComponentSpec(
+        name=name,
+        deployment_type=deployment_type,
+        image=parse_image(image),
+        replicas=replicas if replicas is not None else default_replicas(deployment_type, cluster),
+        cluster=cluster,
+        peer_port=peer_port,
+        ports=[parse_port(text, index) for index, text in enumerate(ports)],
+        description=description or "",
+    )
+    if storage:
+        spec.storage = parse_storage(storage, storage_class)
+    check_spec(spec)
+    return spec
+
+
+def default_replicas(deployment_type: str, cluster: bool) -> int:
+    if cluster:
+        return 3
+    return 2 if deployment_type.endswith("-multi") else 1
+
+
+def main() -> None:
+    cli(prog_name="chartgen")

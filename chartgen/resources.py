@@ -1,0 +1,37 @@
+"""Locations of the base chart and the schemas, in a source checkout and in an installed wheel."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_dir(relative: str) -> Path:
+    # A wheel carries copies under chartgen/_data; a checkout (and an editable
+    # install) uses the folders at the top of the repository.
+    packaged = _PACKAGE_DIR / "_data" / relative
+    if packaged.exists():
+        return packaged
+    return _PACKAGE_DIR.parent / relative
+
+
+def base_chart_dir() -> Path:
+    return _data_dir("charts/base")
+
+
+def schemas_dir() -> Path:
+    return _data_dir("schemas")
+
+
+@cache
+def values_schema() -> dict[str, Any]:
+    return json.loads((schemas_dir() / "values.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def component_schema() -> dict[str, Any]:
+    return json.loads((schemas_dir() / "component.schema.json").read_text(encoding="utf-8"))

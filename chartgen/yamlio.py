@@ -1,0 +1,54 @@
+"""YAML reading and writing: one round-trip factory for edits that keep comments, a safe loader for reading."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, Iterator
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from chartgen.errors import UsageError
+
+
+def round_trip_yaml() -> YAML:
+    """Return a YAML object that keeps comments and key order, indented as Helm charts are."""
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    return yaml
+
+
+def load_yaml_file(path: Path, *, round_trip: bool = False) -> Any:
+    """Parse one YAML document; a syntax error becomes a UsageError naming file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}.") from error
+    return parse_yaml(text, source=str(path), round_trip=round_trip)
+
+
+def parse_yaml(text: str, *, source: str, round_trip: bool = False) -> Any:
+    yaml = round_trip_yaml() if round_trip else YAML(typ="safe", pure=True)
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise UsageError(f"{where}: invalid YAML: {error.problem or error.context}.") from error
+
+
+def load_all_documents(text: str) -> Iterator[Any]:
+    """Yield every non-empty document of a multi-document stream such as `helm template` output."""
+    for document in YAML(typ="safe", pure=True).load_all(text):
+        if document is not None:
+            yield document
+
+
+def dump_yaml(data: Any, *, header: str = "") -> str:
+    """Serialize with the round-trip dumper, so comments carried by `data` survive; ends with one newline."""
+    buffer = io.StringIO()
+    round_trip_yaml().dump(data, buffer)
+    return header + buffer.getvalue().rstrip("\n") + "\n"
