@@ -16,7 +16,7 @@ from chartgen.readme import values_table
 from chartgen.resources import base_chart_dir, values_schema
 from chartgen.scenarios import scenarios_for
 from chartgen.spec import ComponentSpec
-from chartgen.values import key_path, schema_errors
+from chartgen.values import describe_error, schema_errors, suggest
 from chartgen.valuesfile import apply_values
 from chartgen.yamlio import dump_yaml, parse_yaml
 
@@ -132,20 +132,27 @@ def render_values(spec: ComponentSpec) -> str:
     try:
         text = apply_values(text, spec.values)
     except KeyError as error:
-        raise UsageError(f"{spec.source}::values.{error.args[0]}: unknown key. Use a key of the chart's values.yaml.") from error
+        raise UsageError(unknown_key_message(spec, base_text, error.args[0])) from error
 
     check_values(parse_yaml(text, source="values.yaml"), spec)
     return text
 
 
+def unknown_key_message(spec: ComponentSpec, base_text: str, path: str) -> str:
+    """Name the unknown key of a spec's values block and the closest key the chart has at that level."""
+    *parents, key = path.split(".")
+    node: Any = parse_yaml(base_text, source="values.yaml")
+    for parent in parents:
+        node = node.get(parent, {}) if isinstance(node, dict) else {}
+    choices = sorted(node) if isinstance(node, dict) else []
+    return f"{spec.source}::values.{path}: unknown key.{suggest(key, choices)} Use a key of the chart's values.yaml."
+
+
 def check_values(values: dict[str, Any], spec: ComponentSpec) -> None:
     errors = list(schema_errors(values))
     if errors:
-        first = errors[0]
-        raise UsageError(
-            f"{spec.source}: the chart values would be invalid at {key_path(first)}: {first.message}. "
-            "Change the spec or the option that sets it."
-        )
+        where = "values" if spec.source == "command line" else f"{spec.source}::values"
+        raise UsageError(f"{where}.{describe_error(errors[0])}")
 
 
 def write_scenarios(staging: Path, spec: ComponentSpec) -> None:

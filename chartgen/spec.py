@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ import jsonschema
 from chartgen import DEPLOYMENT_TYPES
 from chartgen.errors import UsageError
 from chartgen.resources import component_schema
+from chartgen.values import suggest
 from chartgen.yamlio import load_yaml_file
 
 DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]*[a-z0-9])?$")
@@ -71,12 +71,6 @@ class ComponentSpec:
     @property
     def app_version(self) -> str:
         return str(self.chart.get("appVersion") or self.image.tag or "latest")
-
-
-def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
-    """Return ' Did you mean "X"?' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f' Did you mean "{close[0]}"?' if close else ""
 
 
 def check_name(name: str, deployment_type: str, where: str = "NAME") -> None:
@@ -252,17 +246,18 @@ def load_spec_file(path: Path) -> ComponentSpec:
 
 
 def format_spec_error(path: Path, error: jsonschema.ValidationError) -> str:
-    key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    key = ".".join(str(part) for part in error.absolute_path)
+    where = f"{path}::{key}" if key else str(path)
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         unknown = [name for name in error.instance if name not in allowed]
         return (
-            f'{path}::{key}: unknown key "{unknown[0]}".{suggest(unknown[0], allowed)} '
+            f'{where}: unknown key "{unknown[0]}".{suggest(unknown[0], allowed)} '
             f"Allowed keys: {', '.join(allowed)}."
         )
     if error.validator == "enum":
-        return f"{path}::{key}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}.{suggest(str(error.instance), [str(v) for v in error.validator_value])}"
-    return f"{path}::{key}: {error.message}."
+        return f"{where}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}.{suggest(str(error.instance), [str(v) for v in error.validator_value])}"
+    return f"{where}: {error.message}."
 
 
 def spec_from_document(document: dict[str, Any], *, source: str) -> ComponentSpec:

@@ -113,13 +113,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
-Selector labels plus the component label: the labels of claims created from
-volumeClaimTemplates, which cannot be updated after creation and so carry no
-version.
+Labels that never change for a release: the labels of data claims. Claims
+made from volumeClaimTemplates cannot be updated after creation, so these
+carry no chart or image version.
 */}}
 {{- define "base.stableLabels" -}}
 {{ include "base.selectorLabels" . }}
 app.kubernetes.io/component: {{ include "base.componentLabel" . }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
@@ -131,7 +132,6 @@ helm.sh/chart: {{ include "base.chart" . }}
 {{- with include "base.versionLabel" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
