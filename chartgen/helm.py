@@ -60,7 +60,7 @@ def run_helm(
         raise HelmError(f"could not run {argv[0]}: {error.strerror}") from error
 
     if result.returncode != 0:
-        raise HelmError(
-            f"`{shlex.join(['helm', *args])}` failed with exit status {result.returncode}:\n{result.stderr.strip()}"
-        )
+        # helm lint reports its findings on stdout and only a summary on stderr.
+        details = "\n".join(part for part in (result.stdout.strip(), result.stderr.strip()) if part)
+        raise HelmError(f"`{shlex.join(['helm', *args])}` failed with exit status {result.returncode}:\n{details}")
     return result
