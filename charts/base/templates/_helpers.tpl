@@ -175,24 +175,36 @@ Name of the ServiceAccount the pods run as.
 {{- end }}
 
 {{/*
-Host names of all instances of a stateful type, each as
-<fullname>-<i>.<headless>.<namespace>.svc.<clusterDomain>, with the peer port
-appended when one is set. Host names, never IPs: a pod's IP changes when it is
-rescheduled, its host name does not.
+Host names of all instances of a stateful type, comma-separated, each as
+<fullname>-<i>.<headless>.<namespace>.svc.<clusterDomain>.
 */}}
-{{- define "base.peers" -}}
+{{- define "base.instanceHosts" -}}
 {{- $fullname := include "base.fullname" . }}
 {{- $headless := include "base.headlessServiceName" . }}
 {{- $domain := default "cluster.local" .Values.clusterDomain }}
-{{- $peers := list }}
+{{- $hosts := list }}
 {{- range $i := until (int (include "base.replicas" .)) }}
-{{- $host := printf "%s-%d.%s.%s.svc.%s" $fullname $i $headless $.Release.Namespace $domain }}
-{{- if and $.Values.cluster $.Values.cluster.peerPort }}
-{{- $host = printf "%s:%d" $host (int $.Values.cluster.peerPort) }}
+{{- $hosts = append $hosts (printf "%s-%d.%s.%s.svc.%s" $fullname $i $headless $.Release.Namespace $domain) }}
 {{- end }}
-{{- $peers = append $peers $host }}
+{{- join "," $hosts }}
 {{- end }}
-{{- join "," $peers }}
+
+{{/*
+The PEERS value: every instance's host name, with the peer port appended when
+one is set. Host names, never IPs: a pod's IP changes when it is rescheduled,
+its host name does not.
+*/}}
+{{- define "base.peers" -}}
+{{- $hosts := splitList "," (include "base.instanceHosts" .) }}
+{{- if and .Values.cluster .Values.cluster.peerPort }}
+{{- $port := int .Values.cluster.peerPort }}
+{{- $withPorts := list }}
+{{- range $hosts }}
+{{- $withPorts = append $withPorts (printf "%s:%d" . $port) }}
+{{- end }}
+{{- $hosts = $withPorts }}
+{{- end }}
+{{- join "," $hosts }}
 {{- end }}
 
 {{/*
