@@ -22,8 +22,9 @@ controller-revision-hash label. Other object names may be at most 63.
 {{- $fullname := include "base.fullname" . }}
 {{- $limit := ternary 52 63 (eq (include "base.isStateful" .) "true") }}
 {{- $kind := ternary "StatefulSet" "Deployment" (eq (include "base.isStateful" .) "true") }}
+{{- $key := ternary "nameOverride" "fullnameOverride" (and (not .Values.fullnameOverride) (not (empty .Values.nameOverride))) }}
 {{- if gt (len $fullname) $limit }}
-{{- printf "name: the %s name %q is %d characters, but at most %d fit. Shorten the release name %q, or set fullnameOverride or nameOverride to something shorter." $kind $fullname (len $fullname) $limit .Release.Name }}
+{{- printf "%s: the %s name %q is %d characters, but at most %d fit. Shorten the release name %q, or set %s to something shorter." $key $kind $fullname (len $fullname) $limit .Release.Name $key }}
 {{- end }}
 {{- end }}
 
