@@ -31,6 +31,6 @@ class FindingsError(ChartgenError):
 
 
 class HelmError(ChartgenError):
-    """helm could not be found, or a helm command failed. The message carries helm's stderr."""
+    """helm could not be found, or a helm command failed. The message carries helm's output."""
 
     exit_code = EXIT_FINDINGS

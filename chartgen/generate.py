@@ -81,10 +81,10 @@ def render_chart_yaml(spec: ComponentSpec) -> str:
         "appVersion": spec.app_version,
         "kubeVersion": KUBE_VERSION,
     }
-    for key in ("home", "sources", "keywords", "maintainers"):
+    for key in ("home", "icon", "sources", "keywords", "maintainers"):
         if spec.chart.get(key):
             chart[key] = spec.chart[key]
-    chart["annotations"] = {"chartgen.io/deployment-type": spec.deployment_type, "chartgen.io/generator-version": __version__}
+    chart["annotations"] = {"chartgen/deployment-type": spec.deployment_type, "chartgen/version": __version__}
     return dump_yaml(chart)
 
 

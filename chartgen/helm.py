@@ -43,7 +43,7 @@ def run_helm(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run helm with an argv list and return its result; raise HelmError, with helm's stderr, when it fails."""
+    """Run helm with an argv list and return its result; raise HelmError with helm's output when it fails."""
     argv = [helm or find_helm(), *args]
     log.debug("running %s", shlex.join(argv))
 

@@ -167,7 +167,7 @@ def check_ports(ports: list[Port], where: str = "--port") -> None:
 
 
 def check_spec(spec: ComponentSpec, *, from_file: bool = False) -> None:
-    """Raise UsageError for the first problem in the spec, naming the option or key that holds it."""
+    """Raise UsageError for the first problem in the spec, naming the option or key that sets it."""
     names = {
         "name": "name" if from_file else "NAME",
         "type": "type" if from_file else "--type",

@@ -96,7 +96,7 @@ def suggest(value: str, choices: list[str]) -> str:
 
 
 def key_path(error: jsonschema.ValidationError) -> str:
-    """Return the dotted key path of an error, descending into the best-matching branch of allOf/anyOf."""
+    """Return the dotted key path of an error; for an unknown or missing key, the path ends with that key."""
     parts = [str(part) for part in error.absolute_path]
     if error.validator == "required" and error.message.startswith("'"):
         parts.append(error.message.split("'")[1])

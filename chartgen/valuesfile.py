@@ -3,8 +3,8 @@
 A round-trip YAML library stores a comment with the node before it, so
 replacing a list also drops the `## @param` comment of the key that follows
 it. The base values.yaml is our own file, with two-space indentation and
-indented sequences, so edits are made on its lines instead: each changed key's
-block is replaced by the YAML of its new value, and everything else is kept
+indented sequences, so edits are made on its lines instead. Each changed key's
+block is replaced by the YAML of its new value, and every other line is kept
 byte for byte.
 """
 

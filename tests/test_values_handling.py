@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -108,3 +109,35 @@ def test_notes_of_stateless_type(helm: Helm, generated_charts: dict[str, Path], 
 
     assert "Deployment demo-stateless-multi runs 2 replica(s)." in notes.splitlines()
     assert "NotReady" not in notes
+
+
+def test_init_containers_get_builtin_env(helm: Helm, generated_charts: dict[str, Path]) -> None:
+    init = [{"name": "render-config", "image": "busybox:1.36.1", "env": [{"name": "MODE", "value": "cluster"}]}]
+    documents = helm.template(generated_charts["stateful-cluster"], "--set-json", f"initContainers={json.dumps(init)}")
+    statefulset = next(doc for doc in documents if doc["kind"] == "StatefulSet")
+    pod = statefulset["spec"]["template"]["spec"]
+
+    init_env = [entry["name"] for entry in pod["initContainers"][0]["env"]]
+    main_env = [entry["name"] for entry in pod["containers"][0]["env"]]
+    assert init_env == [*main_env, "MODE"]
+    assert "PEERS" in init_env
+
+
+@pytest.mark.parametrize(
+    ("probe", "kept"),
+    [
+        pytest.param({"httpGet": {"path": "/healthz", "port": "http"}}, "httpGet", id="httpGet"),
+        pytest.param({"exec": {"command": ["true"]}, "httpGet": {"path": "/", "port": "http"}}, "exec", id="exec-first"),
+        pytest.param({"grpc": {"port": 9090}}, "grpc", id="grpc"),
+        pytest.param({}, "tcpSocket", id="default"),
+    ],
+)
+def test_probe_keeps_one_handler(helm: Helm, generated_charts: dict[str, Path], probe: dict[str, object], kept: str) -> None:
+    """Values merge a user's probe over the default tcpSocket check; the API server accepts only one handler."""
+    documents = helm.template(generated_charts["stateless-multi"], "--set-json", f"readinessProbe={json.dumps(probe)}")
+    deployment = next(doc for doc in documents if doc["kind"] == "Deployment")
+    rendered = deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+
+    handlers = [name for name in ("exec", "httpGet", "grpc", "tcpSocket") if name in rendered]
+    assert handlers == [kept]
+    assert rendered["periodSeconds"] == 5

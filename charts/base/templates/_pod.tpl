@@ -77,7 +77,12 @@ spec:
   {{- end }}
   {{- with .Values.initContainers }}
   initContainers:
-    {{- toYaml . | nindent 4 }}
+    {{- range . }}
+    {{- /* Init containers get the same built-in variables, so they can write configuration from PEERS or POD_FQDN. */}}
+    {{- $container := deepCopy . }}
+    {{- $_ := set $container "env" (concat (fromYamlArray (include "base.builtinEnv" $)) (default list $container.env)) }}
+    - {{- toYaml $container | nindent 6 }}
+    {{- end }}
   {{- end }}
   containers:
     - name: {{ include "base.name" . }}
@@ -114,15 +119,15 @@ spec:
       {{- end }}
       {{- with .Values.livenessProbe }}
       livenessProbe:
-        {{- toYaml . | nindent 8 }}
+        {{- include "base.probe" . | nindent 8 }}
       {{- end }}
       {{- with .Values.readinessProbe }}
       readinessProbe:
-        {{- toYaml . | nindent 8 }}
+        {{- include "base.probe" . | nindent 8 }}
       {{- end }}
       {{- with .Values.startupProbe }}
       startupProbe:
-        {{- toYaml . | nindent 8 }}
+        {{- include "base.probe" . | nindent 8 }}
       {{- end }}
       {{- with .Values.resources }}
       resources:
@@ -171,7 +176,7 @@ spec:
   tolerations:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with include "base.topologySpreadConstraints" . }}
+  {{- with include "base.topologySpreadConstraints" . | trim }}
   topologySpreadConstraints:
     {{- . | nindent 4 }}
   {{- end }}
@@ -190,4 +195,26 @@ storageClassName: {{ if eq . "-" }}""{{ else }}{{ . | quote }}{{ end }}
 resources:
   requests:
     storage: {{ .Values.persistence.size | quote }}
+{{- end }}
+
+{{/*
+A probe with a single handler. Values merge probes key by key, so a user who
+sets httpGet over the default tcpSocket check would otherwise send both, and
+the API server rejects a probe with more than one handler. The first present
+of exec, httpGet, grpc and tcpSocket is kept.
+*/}}
+{{- define "base.probe" -}}
+{{- $probe := deepCopy . }}
+{{- $chosen := "" }}
+{{- range $handler := list "exec" "httpGet" "grpc" "tcpSocket" }}
+{{- if and (not $chosen) (index $probe $handler) }}
+{{- $chosen = $handler }}
+{{- end }}
+{{- end }}
+{{- range $handler := list "exec" "httpGet" "grpc" "tcpSocket" }}
+{{- if ne $handler $chosen }}
+{{- $_ := unset $probe $handler }}
+{{- end }}
+{{- end }}
+{{- toYaml $probe }}
 {{- end }}
