@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from chartgen import DEPLOYMENT_TYPES, __version__
-from chartgen.errors import ChartgenError, UsageError
+from chartgen.errors import ChartgenError, FindingsError, UsageError
+from chartgen.findings import Layer, Severity, ValidationReport
+from chartgen.kube import newest_kube_version
+from chartgen.reporters import render_json, render_junit, render_text
+from chartgen.validate import ALL_LAYERS, ValidateRequest
+from chartgen.validate import validate as run_validation
 from chartgen.generate import generate_chart
 from chartgen.spec import (
     ComponentSpec,
@@ -35,6 +42,11 @@ class ChartgenGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except FindingsError as error:
+            if not error.message:
+                # The report on stdout already lists the findings.
+                ctx.exit(error.exit_code)
+            raise ReportedError(error) from error
         except ChartgenError as error:
             raise ReportedError(error) from error
 
@@ -150,6 +162,96 @@ def default_replicas(deployment_type: str, cluster: bool) -> int:
     if cluster:
         return 3
     return 2 if deployment_type.endswith("-multi") else 1
+
+
+SET_FLAG_HELP = "Set a value as helm {flag} does (KEY=VALUE, comma-separated pairs). Repeatable."
+
+
+def use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@cli.command()
+@click.argument("chart", type=click.Path(path_type=Path, exists=True))
+@click.argument("cases", metavar="[CASE_FILE]...", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-f", "--values", "values_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Values file merged into every case, in order, as helm -f does. Repeatable.")
+@click.option("--set", "set_values", multiple=True, metavar="KEY=VALUE", help=SET_FLAG_HELP.format(flag="--set"))
+@click.option("--set-string", "set_strings", multiple=True, metavar="KEY=VALUE", help=SET_FLAG_HELP.format(flag="--set-string") + " Every value stays a string.")
+@click.option("--set-json", "set_jsons", multiple=True, metavar="KEY=JSON", help="Set a value from JSON, as helm --set-json does. Repeatable.")
+@click.option("--subchart", metavar="ALIAS", help="The values are a parent chart's: check the subtree under this dependency name or alias.")
+@click.option("--kube-version", "kube_versions", multiple=True, metavar="VERSION", help="Kubernetes version to validate rendered objects against, such as 1.29. Repeatable. Default: the newest kubernetes-validate has.")
+@click.option("--layer", "layers", multiple=True, type=click.Choice([layer.value for layer in ALL_LAYERS]), help="Run only these checks. Repeatable. Default: schema, rules and manifests.")
+@click.option("--release", "release_name", default="release-name", show_default=True, help="Release name used to render, and by rules that depend on it.")
+@click.option("-n", "--namespace", default="default", show_default=True, help="Namespace used to render.")
+@click.option("-o", "--output", "output_format", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True, help="Report format on stdout.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True, help="Exit with status 1 when a finding of this severity or above exists.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report. auto: only on a terminal, and never when NO_COLOR is set.")
+def validate(
+    chart: Path,
+    cases: tuple[Path, ...],
+    values_files: tuple[Path, ...],
+    set_values: tuple[str, ...],
+    set_strings: tuple[str, ...],
+    set_jsons: tuple[str, ...],
+    subchart: str | None,
+    kube_versions: tuple[str, ...],
+    layers: tuple[str, ...],
+    release_name: str,
+    namespace: str,
+    output_format: str,
+    fail_on: str,
+    color: str,
+) -> None:
+    """Check values for CHART: schema, rules, and the objects helm renders.
+
+    The -f files and --set flags are merged as helm merges them. Each
+    CASE_FILE is then checked on its own, on top of them, so one call can check
+    many values files with the schema compiled once.
+
+    \b
+    Exit status: 0 when no finding reaches --fail-on, 1 when one does,
+    2 for usage errors and unreadable files.
+    """
+    request = ValidateRequest(
+        chart=chart,
+        values_files=list(values_files),
+        set_flags=[("--set-json", text) for text in set_jsons] + [("--set", text) for text in set_values] + [("--set-string", text) for text in set_strings],
+        batch_files=list(cases),
+        subchart=subchart,
+        layers=tuple(Layer(layer) for layer in layers) or ALL_LAYERS,
+        kube_versions=list(kube_versions),
+        release_name=release_name,
+        namespace=namespace,
+    )
+    if Layer.MANIFESTS in request.layers and not request.kube_versions:
+        request.kube_versions = [newest_kube_version()]
+    threshold = Severity[fail_on.upper()]
+
+    report = run_with_progress(request)
+    if output_format == "json":
+        click.echo(render_json(report, threshold), nl=False)
+    elif output_format == "junit":
+        click.echo(render_junit(report, threshold), nl=False)
+    else:
+        click.echo(render_text(report, use_color(color)), nl=False, color=use_color(color))
+
+    if report.fails(threshold):
+        raise FindingsError("") from None
+
+
+def run_with_progress(request: ValidateRequest) -> ValidationReport:
+    """Validate, with a progress bar on stderr when it is a terminal and the batch is large."""
+    if len(request.batch_files) < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        return run_validation(request)
+    with click.progressbar(length=len(request.batch_files), label="Checking values", file=sys.stderr) as bar:
+        return run_validation(request, progress=bar.update)
+
+
+PROGRESS_THRESHOLD = 50
 
 
 def main() -> None:
