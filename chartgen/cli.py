@@ -21,6 +21,7 @@ from chartgen.generate import generate_chart
 from chartgen.spec import (
     ComponentSpec,
     check_spec,
+    default_replicas,
     load_spec_file,
     parse_image,
     parse_port,
@@ -111,7 +112,7 @@ def new(
     if spec_file:
         given = [option for option, value in options.items() if value]
         if given:
-            raise UsageError(f"--from reads the whole component from {spec_file}; drop {', '.join(given)} or drop --from.")
+            raise UsageError(f"--from reads the whole component from {spec_file}. Drop --from, or drop {' and '.join(given)}.")
         spec = load_spec_file(spec_file)
     else:
         spec = spec_from_options(name, deployment_type, image, ports, replicas, storage, storage_class, cluster, peer_port, description)
@@ -139,7 +140,8 @@ def spec_from_options(
 
     if peer_port is not None and not cluster:
         raise UsageError("--peer-port is set without --cluster. Add --cluster or drop --peer-port.")
-    if storage_class and not storage:
+    stateful = deployment_type.startswith("stateful-")
+    if storage_class and not storage and not stateful:
         raise UsageError("--storage-class is set without --storage. Add --storage SIZE:MOUNT_PATH.")
 
     spec = ComponentSpec(
@@ -154,14 +156,11 @@ def spec_from_options(
     )
     if storage:
         spec.storage = parse_storage(storage, storage_class)
+    elif storage_class:
+        # Stateful types get the chart's default volume; the class applies to it.
+        spec.values = {"persistence": {"storageClass": storage_class}}
     check_spec(spec)
     return spec
-
-
-def default_replicas(deployment_type: str, cluster: bool) -> int:
-    if cluster:
-        return 3
-    return 2 if deployment_type.endswith("-multi") else 1
 
 
 SET_FLAG_HELP = "Set a value as helm {flag} does (KEY=VALUE, comma-separated pairs). Repeatable."

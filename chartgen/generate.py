@@ -16,7 +16,10 @@ from chartgen.readme import values_table
 from chartgen.resources import base_chart_dir, values_schema
 from chartgen.scenarios import scenarios_for
 from chartgen.spec import ComponentSpec
-from chartgen.values import describe_error, schema_errors, suggest
+from jsonschema.exceptions import best_match
+
+from chartgen.schemacheck import SchemaChecker, explain
+from chartgen.values import drop_nulls, suggest
 from chartgen.valuesfile import apply_values
 from chartgen.yamlio import dump_yaml, parse_yaml
 
@@ -42,6 +45,12 @@ def generate_chart(spec: ComponentSpec, output_dir: Path, *, force: bool = False
     """
     values_text = render_values(spec)
     target = output_dir / spec.name
+    replacing = target.exists() or target.is_symlink()
+    if replacing and force and (target.is_symlink() or not (target / "Chart.yaml").is_file()):
+        raise UsageError(
+            f"{target} exists but is not a chart folder (it has no Chart.yaml), so --force does not replace it. "
+            "Remove it yourself or choose another output folder with -o."
+        )
 
     with staged_directory(target, force=force) as staging:
         copy_templates(staging, spec.name)
@@ -50,7 +59,7 @@ def generate_chart(spec: ComponentSpec, output_dir: Path, *, force: bool = False
         write_text_atomic(staging / "values.schema.json", json.dumps(values_schema(), indent=2) + "\n")
         write_text_atomic(staging / "README.md", render_readme(spec, values_text))
         write_scenarios(staging, spec)
-        log.info("create %s", target)
+        log.info("%s %s", "replace" if replacing else "create", target)
 
     return target
 
@@ -149,10 +158,12 @@ def unknown_key_message(spec: ComponentSpec, base_text: str, path: str) -> str:
 
 
 def check_values(values: dict[str, Any], spec: ComponentSpec) -> None:
-    errors = list(schema_errors(values))
+    """Check the values the chart will carry as helm will: nulls dropped, then the chart's schema."""
+    errors = list(SchemaChecker(values_schema()).validator.iter_errors(drop_nulls(values)))
     if errors:
+        path, message, fix = explain(best_match(errors))
         where = "values" if spec.source == "command line" else f"{spec.source}::values"
-        raise UsageError(f"{where}.{describe_error(errors[0])}")
+        raise UsageError(f"{where}.{path}: {message}" + (f" Fix: {fix}." if fix else ""))
 
 
 def write_scenarios(staging: Path, spec: ComponentSpec) -> None:

@@ -39,7 +39,7 @@ class UserValues:
 
     def source_of(self, path: Path_, default: str) -> str:
         """Return the file or flag that set `path` or its nearest parent, else one that set a key below it, else `default`."""
-        for length in range(len(path), 0, -1):
+        for length in range(len(path), -1, -1):
             if path[:length] in self.sources:
                 return self.sources[path[:length]]
         below = [source for key, source in self.sources.items() if key[: len(path)] == path]

@@ -128,6 +128,8 @@ def explain_type(error: ValidationError, path: str, key: str) -> tuple[str, str,
         fix = f'quote it ("{error.instance}"), or pass it with --set-string instead of --set'
     elif isinstance(error.instance, str) and "boolean" in expected and error.instance.lower() in ("true", "false"):
         fix = f"write {error.instance.lower()} without quotes, or pass it with --set"
+    else:
+        fix = f"give {wanted}" + (", or null to use the chart's default" if "null" in expected else "")
     return path, message, fix
 
 

@@ -12,10 +12,16 @@ import jsonschema
 from chartgen import DEPLOYMENT_TYPES
 from chartgen.errors import UsageError
 from chartgen.resources import component_schema
+from chartgen.schemacheck import explain
 from chartgen.values import suggest
 from chartgen.yamlio import load_yaml_file
 
 DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]*[a-z0-9])?$")
+# The distribution reference grammar, simplified: an optional registry host
+# with a port, then lowercase path components; tags of word characters, dots and hyphens.
+IMAGE_REPOSITORY = re.compile(r"^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$")
+IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+IMAGE_DIGEST = re.compile(r"^[a-z0-9]+:[a-f0-9]{32,}$")
 PORT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
 ACCESS_MODES = ("ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany")
@@ -70,14 +76,26 @@ class ComponentSpec:
 
     @property
     def app_version(self) -> str:
-        return str(self.chart.get("appVersion") or self.image.tag or "latest")
+        if self.chart.get("appVersion"):
+            return str(self.chart["appVersion"])
+        if self.image.tag:
+            return self.image.tag
+        # A digest pins the image without naming a version; its first hex digits identify it.
+        return self.image.digest.replace(":", "-")[:19] if self.image.digest else "latest"
+
+
+def default_replicas(deployment_type: str, cluster: bool) -> int:
+    """Instances when none are given: 3 for a cluster, 2 for other multi types, 1 for single types."""
+    if cluster:
+        return 3
+    return 2 if deployment_type.endswith("-multi") else 1
 
 
 def check_name(name: str, deployment_type: str, where: str = "NAME") -> None:
     if not DNS_LABEL.match(name):
         raise UsageError(
             f'{where} "{name}" is not a valid chart name. Use lowercase letters, digits and hyphens, '
-            "starting with a letter and ending with a letter or digit (a DNS-1123 label), for example \"my-app\"."
+            'starting with a letter and ending with a letter or digit, for example "my-app".'
         )
 
     limit = MAX_STATEFUL_NAME if deployment_type.startswith("stateful-") else MAX_NAME
@@ -133,8 +151,11 @@ def check_storage(storage: Storage, spec: ComponentSpec, where: str = "--storage
             "Use a number followed by Ki, Mi, Gi or Ti (powers of 1024) or k, M, G or T (powers of 1000), for example 10Gi."
         )
 
-    if not storage.mount_path.startswith("/"):
-        raise UsageError(f'{where} mount path "{storage.mount_path}" is not absolute. Use a path such as /data.')
+    if re.match(r"^0+(\.0+)?[A-Za-z]*$", storage.size):
+        raise UsageError(f'{where} size "{storage.size}" is zero. Give the volume a size such as 10Gi.')
+
+    if not storage.mount_path.startswith("/") or storage.mount_path.rstrip("/") == "":
+        raise UsageError(f'{where} mount path "{storage.mount_path}" must be an absolute path below the root, such as /data.')
 
     if storage.access_mode not in ACCESS_MODES:
         raise UsageError(
@@ -164,6 +185,13 @@ def check_ports(ports: list[Port], where: str = "--port") -> None:
         if port.name in seen:
             raise UsageError(f'{where} name "{port.name}" is used twice. Give each port its own name.')
         seen.add(port.name)
+
+    for attribute, what in (("port", "container port"), ("service_port", "Service port")):
+        numbers = [(getattr(port, attribute), port.protocol) for port in ports]
+        repeated = sorted({number for number in numbers if numbers.count(number) > 1})
+        if repeated:
+            number, protocol = repeated[0]
+            raise UsageError(f"{where}: the {what} {number}/{protocol} is given twice, and Kubernetes rejects duplicate ports. Give each port its own number.")
 
 
 def check_spec(spec: ComponentSpec, *, from_file: bool = False) -> None:
@@ -196,8 +224,17 @@ def parse_image(text: str, where: str = "--image") -> ImageReference:
     else:
         repository, tag = reference, ""
 
-    if not repository or (digest and not re.match(r"^[a-z0-9]+:[a-f0-9]{32,}$", digest)) or (":" in text and not tag and not digest):
-        raise UsageError(f'{where} "{text}" is not an image reference. Use REPOSITORY[:TAG][@DIGEST], for example nginx:1.27.')
+    valid = (
+        IMAGE_REPOSITORY.match(repository)
+        and (not tag or IMAGE_TAG.match(tag))
+        and (not digest or IMAGE_DIGEST.match(digest))
+        and not (colon > slash and not tag)
+    )
+    if not valid:
+        raise UsageError(
+            f'{where} "{text}" is not an image reference. Use REPOSITORY[:TAG][@DIGEST] with a lowercase repository, '
+            "for example nginx:1.27 or registry.example.com:5000/team/app:2.1.0."
+        )
     return ImageReference(repository=repository, tag=tag, digest=digest)
 
 
@@ -240,24 +277,33 @@ def load_spec_file(path: Path) -> ComponentSpec:
     if errors:
         raise UsageError(format_spec_error(path, errors[0]))
 
+    check_values_block(path, document.get("values") or {})
     spec = spec_from_document(document, source=str(path))
     check_spec(spec, from_file=True)
     return spec
 
 
+# Keys of the values block that the spec's own keys set; two places for one
+# setting would let the chart's values.yaml, README and ci/ files disagree.
+SPEC_OWNED_VALUES = {
+    "deploymentType": "type",
+    "replicaCount": "replicas",
+    "image": "image",
+    "containerPorts": "ports",
+    "cluster": "cluster",
+}
+
+
+def check_values_block(path: Path, values: dict[str, Any]) -> None:
+    for key, spec_key in SPEC_OWNED_VALUES.items():
+        if key in values:
+            raise UsageError(f"{path}::values.{key}: set this with the spec's own `{spec_key}` key, not in the values block.")
+
+
 def format_spec_error(path: Path, error: jsonschema.ValidationError) -> str:
-    key = ".".join(str(part) for part in error.absolute_path)
-    where = f"{path}::{key}" if key else str(path)
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        unknown = [name for name in error.instance if name not in allowed]
-        return (
-            f'{where}: unknown key "{unknown[0]}".{suggest(unknown[0], allowed)} '
-            f"Allowed keys: {', '.join(allowed)}."
-        )
-    if error.validator == "enum":
-        return f"{where}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}.{suggest(str(error.instance), [str(v) for v in error.validator_value])}"
-    return f"{where}: {error.message}."
+    key_path, message, fix = explain(error)
+    where = f"{path}::{key_path}" if key_path else str(path)
+    return f"{where}: {message}" + (f" Fix: {fix}." if fix else "")
 
 
 def spec_from_document(document: dict[str, Any], *, source: str) -> ComponentSpec:
@@ -282,12 +328,12 @@ def spec_from_document(document: dict[str, Any], *, source: str) -> ComponentSpe
         if storage_doc
         else None
     )
-    cluster_enabled = bool(cluster) and cluster.get("enabled", True)
+    cluster_enabled = "cluster" in document and cluster.get("enabled", True)
     return ComponentSpec(
         name=document["name"],
         deployment_type=document["type"],
         image=parse_image(document["image"], where=f"{source}::image"),
-        replicas=document.get("replicas", 3 if cluster_enabled else 1),
+        replicas=document.get("replicas", default_replicas(document["type"], cluster_enabled)),
         cluster=cluster_enabled,
         peer_port=cluster.get("peerPort"),
         ports=ports,

@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from chartgen.errors import UsageError
+
+
+# Plain scalars that YAML 1.1 readers, helm's among them (sigs.k8s.io/yaml on
+# go-yaml v2), take for a boolean or a sexagesimal number, while a YAML 1.2
+# writer leaves them unquoted because they are strings in 1.2.
+YAML11_NON_STRINGS = re.compile(
+    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$"
+    r"|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"
+)
+
+
+class HelmSafeRepresenter(RoundTripRepresenter):
+    """Quotes strings that helm would otherwise read back as booleans or numbers."""
+
+    def represent_str(self, data: str) -> object:
+        if YAML11_NON_STRINGS.match(data):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+HelmSafeRepresenter.add_representer(str, HelmSafeRepresenter.represent_str)
 
 
 def round_trip_yaml() -> YAML:
     """Return a YAML object that keeps comments and key order, indented as Helm charts are."""
     yaml = YAML(typ="rt")
+    yaml.Representer = HelmSafeRepresenter
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True
     yaml.width = 4096

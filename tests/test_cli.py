@@ -32,6 +32,11 @@ BAD_INPUT = [
     pytest.param(["new", "web", "--type", "stateless-multi", "--image", "nginx:1.27", "--port", "http:99999"], "99999", id="port-out-of-range"),
     pytest.param(["new", "web", "--type", "stateless-multi"], "--image", id="missing-image"),
     pytest.param(["new", "web", "--type", "stateless-multi", "--image", "nginx:"], "nginx:", id="image-empty-tag"),
+    pytest.param(["new", "web", "--type", "stateless-multi", "--image", "app:1 2"], "app:1 2", id="image-with-space"),
+    pytest.param(["new", "web", "--type", "stateless-multi", "--image", "Registry/App:1"], "Registry/App:1", id="image-uppercase"),
+    pytest.param(["new", "web", "--type", "stateless-multi", "--image", "nginx:1.27", "--port", "80", "--port", "web:80"], "80/TCP", id="duplicate-port"),
+    pytest.param(["new", "db", "--type", "stateful-single", "--image", "mysql:8.4", "--storage", "0:/data"], "zero", id="zero-size"),
+    pytest.param(["new", "db", "--type", "stateful-single", "--image", "mysql:8.4", "--storage", "1Gi:/"], "below the root", id="root-mount"),
 ]
 
 
@@ -217,3 +222,52 @@ def test_from_with_other_options_exits_2(tmp_path: Path) -> None:
     result = run_cli("new", "--from", str(spec), "--type", "stateless-multi")
     assert result.exit_code == 2
     assert "--type" in result.stderr
+
+
+def test_force_keeps_non_chart_folder(tmp_path: Path) -> None:
+    precious = tmp_path / "web"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("mine\n")
+
+    result = run_cli("new", "web", "--type", "stateless-single", "--image", "nginx:1.27", "-o", str(tmp_path), "--force")
+
+    assert result.exit_code == 2
+    assert "not a chart folder" in result.stderr
+    assert (precious / "notes.txt").read_text() == "mine\n"
+
+
+def test_spec_values_cannot_restate_type(tmp_path: Path) -> None:
+    spec = tmp_path / "cache.yaml"
+    spec.write_text(SPEC.replace("values:\n", "values:\n  deploymentType: stateless-multi\n"))
+
+    result = run_cli("new", "--from", str(spec), "-o", str(tmp_path / "out"))
+
+    assert result.exit_code == 2
+    assert "values.deploymentType" in result.stderr
+    assert "`type`" in result.stderr
+
+
+def test_yaml11_words_stay_strings(tmp_path: Path) -> None:
+    """helm reads values as YAML 1.1, where a plain yes, on or y is a boolean."""
+    spec = tmp_path / "cache.yaml"
+    spec.write_text(SPEC.replace("values:\n", 'values:\n  args: ["--appendonly", "yes"]\n  podAnnotations: {mode: "on", short: "y"}\n'))
+    result = run_cli("new", "--from", str(spec), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, describe(result)
+
+    text = (tmp_path / "out" / "cache" / "values.yaml").read_text()
+    assert '  - "yes"' in text.splitlines()
+    assert '  mode: "on"' in text.splitlines()
+    assert '  short: "y"' in text.splitlines()
+
+
+def test_spec_default_replicas_match_options(tmp_path: Path) -> None:
+    spec = tmp_path / "web.yaml"
+    spec.write_text("name: web\ntype: stateless-multi\nimage: nginx:1.27\n")
+    from_file = run_cli("new", "--from", str(spec), "-o", str(tmp_path / "file"))
+    from_options = run_cli("new", "web", "--type", "stateless-multi", "--image", "nginx:1.27", "-o", str(tmp_path / "options"))
+    assert from_file.exit_code == 0, describe(from_file)
+    assert from_options.exit_code == 0, describe(from_options)
+
+    file_values = load_yaml_file(tmp_path / "file" / "web" / "values.yaml")
+    option_values = load_yaml_file(tmp_path / "options" / "web" / "values.yaml")
+    assert file_values["replicaCount"] == option_values["replicaCount"] == 2

@@ -81,6 +81,10 @@ spec:
     {{- /* Init containers get the same built-in variables, so they can write configuration from PEERS or POD_FQDN. */}}
     {{- $container := deepCopy . }}
     {{- $_ := set $container "env" (concat (fromYamlArray (include "base.builtinEnv" $)) (default list $container.env)) }}
+    {{- /* Without a securityContext of its own, an init container would take the pod out of the restricted profile. */}}
+    {{- if and (not $container.securityContext) $.Values.securityContext }}
+    {{- $_ := set $container "securityContext" $.Values.securityContext }}
+    {{- end }}
     - {{- toYaml $container | nindent 6 }}
     {{- end }}
   {{- end }}

@@ -7,6 +7,7 @@ failure, so a user sees every problem at once.
 {{- $messages := list }}
 {{- $messages = append $messages (include "base.validate.nameLength" .) }}
 {{- $messages = append $messages (include "base.validate.autoscalingRange" .) }}
+{{- $messages = append $messages (include "base.validate.servicePorts" .) }}
 {{- $messages = without $messages "" }}
 {{- if $messages }}
 {{- fail (printf "\n%s" (join "\n" $messages)) }}
@@ -38,5 +39,19 @@ An autoscaler whose minimum exceeds its maximum is rejected by the API server.
 {{- if gt $min $max }}
 {{- printf "autoscaling.minReplicas: %d is greater than autoscaling.maxReplicas (%d). Lower minReplicas or raise maxReplicas." $min $max }}
 {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The API server rejects a Service that lists the same port and protocol twice.
+*/}}
+{{- define "base.validate.servicePorts" -}}
+{{- $seen := dict }}
+{{- range .Values.service.ports }}
+{{- $key := printf "%d/%s" (int .port) (.protocol | default "TCP") }}
+{{- if hasKey $seen $key }}
+{{- printf "service.ports: the port %s is listed twice. Give each Service port its own number." $key }}
+{{- end }}
+{{- $_ := set $seen $key true }}
 {{- end }}
 {{- end }}
