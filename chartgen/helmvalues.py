@@ -58,11 +58,14 @@ def merge_maps(base: dict[str, Any], override: Mapping[str, Any], prefix: Path_,
 
 
 def coalesce(user: Any, defaults: Any) -> Any:
-    """Return the values helm validates and renders: the user's values over the chart's defaults."""
-    if not isinstance(user, dict):
-        return copy.deepcopy(user)
+    """Return the values helm validates and renders: the user's values over the chart's defaults.
 
-    result = copy.deepcopy(user)
+    The result shares lists and scalars with its inputs, so callers must not change it in place.
+    """
+    if not isinstance(user, dict):
+        return user
+
+    result = dict(user)
     for key, default in (defaults or {}).items():
         if key in result:
             if result[key] is None:
@@ -72,12 +75,12 @@ def coalesce(user: Any, defaults: Any) -> Any:
         elif isinstance(default, dict):
             result[key] = coalesce({}, default)
         elif default is not None:
-            result[key] = copy.deepcopy(default)
+            result[key] = default
     return result
 
 
 def load_values_file(path: Path) -> dict[str, Any]:
-    document = load_yaml_file(path)
+    document = load_yaml_file(path, helm_values=True)
     if document is None:
         return {}
     if not isinstance(document, dict):

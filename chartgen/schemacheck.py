@@ -18,19 +18,48 @@ PRIMARY_KEYWORDS = ("type", "enum")
 
 
 class SchemaChecker:
-    """A draft-07 validator for one chart, compiled once and used for every values case."""
+    """A draft-07 validator for one chart, checked once and used for every values case.
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    Most cases change a few top-level keys and take the chart's defaults for
+    the rest. A default that passes its own property schema passes it in every
+    case, so `check` skips the property schemas of keys the user did not touch.
+    Everything that looks across keys (required, additionalProperties and the
+    allOf rules) still sees the whole document, so the verdict is the same.
+    """
+
+    def __init__(self, schema: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
         jsonschema.Draft7Validator.check_schema(schema)
+        self.schema = schema
         self.validator = jsonschema.Draft7Validator(schema)
+        self.valid_defaults = valid_default_keys(schema, defaults or {})
+        self.views: dict[frozenset[str], jsonschema.Draft7Validator] = {}
 
-    def check(self, values: dict[str, Any], source_of: Callable[[str], str]) -> list[Finding]:
-        errors = without_followers(list(self.validator.iter_errors(values)))
-        findings = [to_finding(error, source_of) for error in errors]
-        return sorted(set(findings), key=lambda finding: (finding.path, finding.message))
+    def check(self, values: dict[str, Any], source_of: Callable[[str], str], untouched: Iterable[str] = ()) -> list[Finding]:
+        validator = self.validator_skipping(frozenset(untouched) & self.valid_defaults)
+        errors = without_followers(list(validator.iter_errors(values)))
+        unique: dict[tuple[str, str], Finding] = {}
+        for finding in (to_finding(error, source_of) for error in errors):
+            unique.setdefault((finding.path, finding.message), finding)
+        return sorted(unique.values(), key=lambda finding: (finding.path, finding.message, finding.rule_id))
 
-    def is_valid(self, values: dict[str, Any]) -> bool:
-        return self.validator.is_valid(values)
+    def validator_skipping(self, keys: frozenset[str]) -> jsonschema.Draft7Validator:
+        """Return a validator whose property schemas for `keys` accept anything."""
+        if not keys:
+            return self.validator
+        if keys not in self.views:
+            properties = {name: (True if name in keys else subschema) for name, subschema in self.schema.get("properties", {}).items()}
+            self.views[keys] = jsonschema.Draft7Validator({**self.schema, "properties": properties})
+        return self.views[keys]
+
+
+def valid_default_keys(schema: dict[str, Any], defaults: dict[str, Any]) -> frozenset[str]:
+    """Return the top-level keys whose default value passes its own property schema."""
+    properties = schema.get("properties", {})
+    return frozenset(
+        key
+        for key, value in defaults.items()
+        if key in properties and jsonschema.Draft7Validator(properties[key]).is_valid(value)
+    )
 
 
 def without_followers(errors: list[ValidationError]) -> list[ValidationError]:

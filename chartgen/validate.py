@@ -56,7 +56,8 @@ class PreparedCase:
 def validate(request: ValidateRequest, progress: Callable[[int], None] | None = None) -> ValidationReport:
     """Check every case and return the findings; raises UsageError for unreadable input."""
     chart = load_chart(request.chart)
-    checker = SchemaChecker(chart.schema) if chart.schema and Layer.SCHEMA in request.layers else None
+    defaults = coalesce({}, chart.defaults)
+    checker = SchemaChecker(chart.schema, defaults) if chart.schema and Layer.SCHEMA in request.layers else None
     common = read_user_values(request)
 
     cases = [prepare_case(request, chart, common, batch_file) for batch_file in request.batch_files or [None]]
@@ -112,7 +113,8 @@ def check_values(case: PreparedCase, chart: Chart, checker: SchemaChecker | None
         return case.user.source_of(parts, default=chart.values_file)
 
     if checker is not None:
-        result.findings.extend(checker.check(case.merged, source_of))
+        untouched = set(case.merged) - set(case.user.values)
+        result.findings.extend(checker.check(case.merged, source_of, untouched))
 
     schema_failed = any(finding.layer == Layer.SCHEMA for finding in result.findings)
     if Layer.RULES in request.layers and not schema_failed:

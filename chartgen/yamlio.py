@@ -45,17 +45,36 @@ def round_trip_yaml() -> YAML:
     return yaml
 
 
-def load_yaml_file(path: Path, *, round_trip: bool = False) -> Any:
+def load_yaml_file(path: Path, *, round_trip: bool = False, helm_values: bool = False) -> Any:
     """Parse one YAML document; a syntax error becomes a UsageError naming file, line and column."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}.") from error
-    return parse_yaml(text, source=str(path), round_trip=round_trip)
+    except UnicodeDecodeError as error:
+        raise UsageError(f"cannot read {path}: it is not UTF-8 text ({error.reason} at byte {error.start}).") from error
+    return parse_yaml(text, source=str(path), round_trip=round_trip, helm_values=helm_values)
 
 
-def parse_yaml(text: str, *, source: str, round_trip: bool = False) -> Any:
-    yaml = round_trip_yaml() if round_trip else YAML(typ="safe", pure=True)
+def helm_values_yaml() -> YAML:
+    """Return a loader that types plain scalars as helm does: YAML 1.1, where yes, on and y are booleans.
+
+    helm reads values with sigs.k8s.io/yaml, which is built on go-yaml v2.
+    """
+    # NOTE: two YAML 1.1 forms still differ from go-yaml v2: ruamel reads
+    # 1:20 as the sexagesimal 80 and 0o17 as a string, go-yaml v2 the other way round.
+    yaml = YAML(typ="safe", pure=False)
+    yaml.version = (1, 1)
+    return yaml
+
+
+def parse_yaml(text: str, *, source: str, round_trip: bool = False, helm_values: bool = False) -> Any:
+    if round_trip:
+        yaml = round_trip_yaml()
+    elif helm_values:
+        yaml = helm_values_yaml()
+    else:
+        yaml = YAML(typ="safe", pure=False)
     try:
         return yaml.load(text)
     except MarkedYAMLError as error:
