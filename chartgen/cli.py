@@ -184,7 +184,7 @@ def use_color(choice: str) -> bool:
 @click.option("--subchart", metavar="ALIAS", help="The values are a parent chart's: check the subtree under this dependency name or alias.")
 @click.option("--kube-version", "kube_versions", multiple=True, metavar="VERSION", help="Kubernetes version to validate rendered objects against, such as 1.29. Repeatable. Default: the newest kubernetes-validate has.")
 @click.option("--layer", "layers", multiple=True, type=click.Choice([layer.value for layer in ALL_LAYERS]), help="Run only these checks. Repeatable. Default: schema, rules and manifests.")
-@click.option("--release", "release_name", default="release-name", show_default=True, help="Release name used to render, and by rules that depend on it.")
+@click.option("--release", "release_name", metavar="NAME", help="Release name to render with (default: release-name). Given, it makes the name-length rule exact.")
 @click.option("-n", "--namespace", default="default", show_default=True, help="Namespace used to render.")
 @click.option("-o", "--output", "output_format", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True, help="Report format on stdout.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True, help="Exit with status 1 when a finding of this severity or above exists.")
@@ -199,7 +199,7 @@ def validate(
     subchart: str | None,
     kube_versions: tuple[str, ...],
     layers: tuple[str, ...],
-    release_name: str,
+    release_name: str | None,
     namespace: str,
     output_format: str,
     fail_on: str,

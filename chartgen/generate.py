@@ -126,7 +126,7 @@ def probe_values(spec: ComponentSpec) -> dict[str, Any]:
     """TCP probes on the first TCP port; a component without one gets no probes until the user adds them."""
     tcp_ports = [port for port in spec.ports if port.protocol == "TCP"]
     if not tcp_ports:
-        return {"livenessProbe": {}, "readinessProbe": {}}
+        return {"livenessProbe": None, "readinessProbe": None}
     first = tcp_ports[0].name
     return {
         "livenessProbe": {"tcpSocket": {"port": first}},

@@ -25,6 +25,8 @@ from chartgen.yamlio import dump_yaml, load_all_documents
 log = logging.getLogger(__name__)
 
 ALL_LAYERS = (Layer.SCHEMA, Layer.RULES, Layer.MANIFESTS)
+# The release name `helm template` uses when none is given.
+DEFAULT_RELEASE = "release-name"
 
 
 @dataclass
@@ -38,7 +40,9 @@ class ValidateRequest:
     subchart: str | None = None
     layers: tuple[Layer, ...] = ALL_LAYERS
     kube_versions: list[str] = field(default_factory=list)
-    release_name: str = "release-name"
+    # None when the user named no release: rendering then uses helm's own
+    # placeholder, and rules that depend on the name only estimate.
+    release_name: str | None = None
     namespace: str = "default"
     helm: str | None = None
 
@@ -140,7 +144,7 @@ def render_case(case: PreparedCase, chart: Chart, request: ValidateRequest) -> l
     """Render one case with helm and validate every object against the Kubernetes schemas."""
     with helm_inputs(case, request) as args:
         try:
-            output = run_helm(["template", request.release_name, str(chart.path), "--namespace", request.namespace, *args], helm=request.helm).stdout
+            output = run_helm(["template", request.release_name or DEFAULT_RELEASE, str(chart.path), "--namespace", request.namespace, *args], helm=request.helm).stdout
         except ChartgenError as error:
             return [Finding(Layer.MANIFESTS, Severity.ERROR, case.name, "", f"helm template failed: {error.message}")]
 
