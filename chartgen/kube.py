@@ -11,6 +11,11 @@ from chartgen.errors import UsageError
 # that the offline schemas are also checked against.
 OLDEST_CHECKED_VERSION = "1.29.0"
 
+MISSING_PACKAGE = (
+    "kubernetes-validate is not installed, and the manifests layer needs it. "
+    "Install it with `pip install kubernetes-validate`, or skip the layer with --layer schema --layer rules."
+)
+
 
 @dataclass(frozen=True)
 class ManifestProblem:
@@ -24,8 +29,10 @@ class ManifestProblem:
 
 
 def newest_kube_version() -> str:
-    import kubernetes_validate.utils
-
+    try:
+        import kubernetes_validate.utils
+    except ImportError as error:
+        raise UsageError(MISSING_PACKAGE) from error
     return kubernetes_validate.utils.latest_version()
 
 
@@ -38,7 +45,7 @@ def validate_manifests(documents: Iterable[dict[str, Any]], kube_versions: Itera
     try:
         import kubernetes_validate
     except ImportError as error:
-        raise UsageError("kubernetes-validate is not installed. Install it with `pip install kubernetes-validate`.") from error
+        raise UsageError(MISSING_PACKAGE) from error
 
     versions = list(kube_versions)
     problems = []
