@@ -14,7 +14,9 @@ from chartgen import DEPLOYMENT_TYPES, __version__
 from chartgen.errors import ChartgenError, FindingsError, UsageError
 from chartgen.findings import Layer, Severity, ValidationReport
 from chartgen.kube import newest_kube_version
-from chartgen.reporters import render_json, render_junit, render_text
+from chartgen.migration import migration_plan
+from chartgen.reporters import render_json, render_junit, render_text, render_upgrade_json, render_upgrade_text
+from chartgen.upgrade import UpgradeRequest, check_upgrade
 from chartgen.validate import ALL_LAYERS, ValidateRequest
 from chartgen.validate import validate as run_validation
 from chartgen.generate import generate_chart
@@ -251,6 +253,56 @@ def run_with_progress(request: ValidateRequest) -> ValidationReport:
 
 
 PROGRESS_THRESHOLD = 50
+
+
+@cli.command("check-upgrade")
+@click.argument("chart", type=click.Path(path_type=Path, exists=True))
+@click.option("--from", "old_values", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Values the release runs with. Repeatable. Without it, --release reads them from the cluster.")
+@click.option("--to", "new_values", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Values of the upgrade. Repeatable.")
+@click.option("--set", "set_values", multiple=True, metavar="KEY=VALUE", help="Set a value of the upgrade, as helm --set does. Repeatable.")
+@click.option("--set-string", "set_strings", multiple=True, metavar="KEY=VALUE", help="Set a string value of the upgrade, as helm --set-string does. Repeatable.")
+@click.option("--release", metavar="NAME", help="Release name. Without --from, its values are read with `helm get values --all`, which needs a cluster.")
+@click.option("-n", "--namespace", default="default", show_default=True, help="Namespace of the release.")
+@click.option("--plan", is_flag=True, help="Also print the ordered kubectl and helm commands for an unsafe upgrade.")
+@click.option("-o", "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format on stdout.")
+def check_upgrade_command(
+    chart: Path,
+    old_values: tuple[Path, ...],
+    new_values: tuple[Path, ...],
+    set_values: tuple[str, ...],
+    set_strings: tuple[str, ...],
+    release: str | None,
+    namespace: str,
+    plan: bool,
+    output_format: str,
+) -> None:
+    """Show what upgrading CHART from one set of values to another does to its data.
+
+    Volume by volume: reused, orphaned (kept but no longer mounted), deleted,
+    new (created empty), or unmergeable (per-instance data that cannot become
+    one shared volume); and the workload fields the API server cannot change.
+
+    \b
+    Exit status: 0 when the upgrade is safe, 1 when it would lose or orphan
+    data or fail, 2 for usage errors.
+    """
+    request = UpgradeRequest(
+        chart=chart,
+        new_values=list(new_values),
+        old_values=list(old_values),
+        set_flags=[("--set", text) for text in set_values] + [("--set-string", text) for text in set_strings],
+        release=release,
+        namespace=namespace,
+    )
+    report = check_upgrade(request)
+    steps = migration_plan(report, request) if plan else None
+
+    if output_format == "json":
+        click.echo(render_upgrade_json(report, steps), nl=False)
+    else:
+        click.echo(render_upgrade_text(report, steps), nl=False)
+    if not report.safe:
+        raise FindingsError("")
 
 
 def main() -> None:

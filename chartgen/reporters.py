@@ -9,6 +9,9 @@ from xml.etree import ElementTree
 import click
 
 from chartgen.findings import Finding, Severity, ValidationReport
+from chartgen.migration import Step
+from chartgen.upgrade import EXPLANATIONS as EXPLANATIONS_BY_OUTCOME
+from chartgen.upgrade import Claim, UpgradeReport, Workload
 
 COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -89,3 +92,95 @@ def render_junit(report: ValidationReport, fail_on: Severity) -> str:
             output.text = "\n".join(line for finding in passing for line in format_finding(finding, False, ""))
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+# --- check-upgrade -------------------------------------------------------------------------------
+
+
+def describe_workload(workload: Workload | None) -> str:
+    if workload is None:
+        return "no workload"
+    count = "autoscaled" if workload.replicas is None else plural(workload.replicas, "instance" if workload.kind == "StatefulSet" else "replica")
+    return f"{workload.kind} {workload.name} ({count})"
+
+
+def render_upgrade_text(report: UpgradeReport, plan: list[Step] | None) -> str:
+    lines = [
+        f"Upgrade of release {report.release} in namespace {report.namespace}:",
+        f"  {describe_workload(report.before.workload)} -> {describe_workload(report.after.workload)}",
+        "",
+    ]
+    if report.volumes:
+        width = max(len(change.claim) for change in report.volumes)
+        lines.append("Volumes:")
+        for change in report.volumes:
+            detail = EXPLANATIONS_BY_OUTCOME[change.outcome] + (f": {change.note}" if change.note else "")
+            lines.append(f"  {change.claim.ljust(width)}  {change.outcome.value.ljust(12)} {detail}")
+    else:
+        lines.append("Volumes: none on either side.")
+
+    if report.immutable:
+        lines += ["", "Changes the API server rejects on the existing object:"]
+        for change in report.immutable:
+            lines.append(f"  {change.kind} {change.name} {change.field}: {short(change.before)} -> {short(change.after)}")
+            lines.append(f"    fix: {change.fix}")
+
+    if report.needs_acknowledgement:
+        lines += ["", "The chart refuses this switch of workload kind until the new values set typeSwitch.acknowledge=true,"
+                  " after the component is stopped and its data backed up."]
+
+    lines += ["", verdict(report)]
+    if plan is not None:
+        lines += ["", "Plan:"]
+        for number, step in enumerate(plan, start=1):
+            lines.append(f"{number}. {step.title}")
+            lines.extend(f"   # {note}" for note in step.notes)
+            lines.extend(f"   {command}" for command in step.commands)
+    return "\n".join(lines) + "\n"
+
+
+def short(value: Any) -> str:
+    text = json.dumps(value, separators=(",", ":")) if not isinstance(value, str) else value
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def verdict(report: UpgradeReport) -> str:
+    if report.safe:
+        return "Safe: no data is lost or left unmounted, and every change can be applied in place."
+    counts = {}
+    for change in report.volumes:
+        counts[change.outcome.value] = counts.get(change.outcome.value, 0) + 1
+    problems = [f"{count} {outcome}" for outcome, count in counts.items() if outcome not in ("reused", "new")]
+    if report.immutable:
+        problems.append(plural(len(report.immutable), "immutable field change"))
+    if report.needs_acknowledgement:
+        problems.append("a type switch that needs typeSwitch.acknowledge")
+    return "Unsafe: " + ", ".join(problems) + ". Run with --plan for the steps."
+
+
+def render_upgrade_json(report: UpgradeReport, plan: list[Step] | None) -> str:
+    def claim(value: Claim | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        return {"name": value.name, "size": value.size, "accessModes": list(value.access_modes), "storageClass": value.storage_class, "origin": value.origin}
+
+    document: dict[str, Any] = {
+        "release": report.release,
+        "namespace": report.namespace,
+        "safe": report.safe,
+        "typeSwitch": report.type_switch,
+        "needsAcknowledgement": report.needs_acknowledgement,
+        "before": describe_workload(report.before.workload),
+        "after": describe_workload(report.after.workload),
+        "volumes": [
+            {"claim": change.claim, "outcome": change.outcome.value, "note": change.note, "before": claim(change.before), "after": claim(change.after)}
+            for change in report.volumes
+        ],
+        "immutable": [
+            {"kind": change.kind, "name": change.name, "field": change.field, "before": change.before, "after": change.after, "fix": change.fix}
+            for change in report.immutable
+        ],
+    }
+    if plan is not None:
+        document["plan"] = [{"title": step.title, "commands": step.commands, "notes": step.notes} for step in plan]
+    return json.dumps(document, indent=2) + "\n"
