@@ -24,7 +24,7 @@ WORKLOAD_KINDS = ("StatefulSet", "Deployment")
 
 
 class Outcome(str, enum.Enum):
-    """What an upgrade does to one claim."""
+    """The effect of an upgrade on one claim."""
 
     REUSED = "reused"
     ORPHANED = "orphaned"
@@ -75,7 +75,7 @@ class Workload:
 
 @dataclass
 class Side:
-    """What one set of values renders: the workload and the claims it mounts or creates."""
+    """The rendering of one set of values: its workload and the claims it mounts or creates."""
 
     workload: Workload | None
     claims: dict[str, Claim]
@@ -287,7 +287,7 @@ def claim_sort_key(name: str) -> tuple[str, int]:
 
 
 def compare_kept_claim(old: Claim, new: Claim) -> VolumeChange:
-    """A claim both sides use: reused, unless the new side needs a field the existing claim cannot change."""
+    """Classify a claim both sides use: reused, unless the new side needs a field the existing claim cannot change."""
     problems = []
     if new.origin != "existing" and old.origin != "existing":
         if old.access_modes != new.access_modes:
@@ -306,7 +306,7 @@ def compare_kept_claim(old: Claim, new: Claim) -> VolumeChange:
 
 
 def classify_dropped_claim(old: Claim, before: Side, after: Side) -> VolumeChange:
-    """A claim only the old side uses: its data is kept unmounted, deleted, or cannot be merged."""
+    """Classify a claim only the old side uses: kept unmounted, deleted, or unmergeable."""
     if old.origin == "existing":
         return VolumeChange(old.name, Outcome.ORPHANED, old, None, "an existing claim the new values no longer mount")
 
@@ -371,7 +371,7 @@ def dig(spec: dict[str, Any], path: str) -> Any:
 
 
 def normalize_templates(templates: Any) -> list[dict[str, Any]]:
-    """The parts of volumeClaimTemplates that a change would be rejected for."""
+    """Return the parts of volumeClaimTemplates whose change the API server rejects."""
     return [
         {"name": template["metadata"]["name"], "spec": template.get("spec") or {}, "labels": template["metadata"].get("labels") or {}}
         for template in templates or []
