@@ -10,9 +10,22 @@ HELM3 := $(TOOLS)/helm-3.17.2/helm
 # pytest-xdist workers; the suite spends most of its time waiting for helm.
 TEST_WORKERS ?= 2
 
-.PHONY: setup demo test clean
+# The YAML language server the editor tests drive, pinned in tools/editor/package-lock.json.
+LANGUAGE_SERVER := tools/editor/node_modules/.bin/yaml-language-server
+
+.PHONY: setup test-setup registry demo test bench clean
 
 setup: $(BIN)/.installed $(HELM4) $(HELM3)
+
+# What only the tests need: the language server and the OCI registry.
+test-setup: setup $(LANGUAGE_SERVER) registry
+
+$(LANGUAGE_SERVER): tools/editor/package.json tools/editor/package-lock.json
+	npm ci --prefix tools/editor --no-audit --no-fund --loglevel=error
+	touch $@
+
+registry:
+	sh tools/install_registry.sh
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +39,8 @@ $(HELM4) $(HELM3): tools/install_helm.py
 demo: setup
 	$(BIN)/python tools/demo.py --output out
 
-test: setup
+test: test-setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) out .pytest_cache
+	rm -rf $(VENV) $(TOOLS) out .pytest_cache tools/editor/node_modules

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from chartgen import DEPLOYMENT_TYPES, __version__
+from chartgen import DEPLOYMENT_TYPES, __version__, cli_docs, cli_publish
 from chartgen.errors import ChartgenError, FindingsError, UsageError
 from chartgen.findings import Layer, Severity, ValidationReport
 from chartgen.kube import newest_kube_version
@@ -303,6 +303,13 @@ def check_upgrade_command(
         click.echo(render_upgrade_text(report, steps), nl=False)
     if not report.safe:
         raise FindingsError("")
+
+
+# Commands defined in their own modules, to keep this file to the core commands.
+cli.add_command(cli_publish.package)
+cli.add_command(cli_publish.publish)
+cli.add_command(cli_docs.docs)
+cli.add_command(cli_docs.describe)
 
 
 def main() -> None:
