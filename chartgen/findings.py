@@ -1,4 +1,4 @@
-"""What `chartgen validate` reports: findings, grouped by the values case they belong to."""
+"""The report of `chartgen validate`: findings, grouped by the values case they belong to."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 
 class Severity(enum.IntEnum):
-    """How serious a finding is. --fail-on compares against this order."""
+    """The seriousness of a finding, in the order --fail-on compares."""
 
     INFO = 0
     WARNING = 1

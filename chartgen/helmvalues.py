@@ -3,8 +3,8 @@
 helm builds the user's values first: every -f file in order, then the
 --set-json, --set and --set-string flags, in that order of kind whatever their
 order on the command line (Helm 3.17 and 4.3). Only then does it coalesce them
-with the chart's values.yaml: a null from the user removes the chart's default
-for that key, null defaults are dropped, and a null the user sets for a key the
+with the chart's values.yaml. A null from the user removes the chart's default
+for that key, and null defaults are dropped. A null the user sets for a key the
 chart does not have stays null.
 """
 

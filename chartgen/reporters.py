@@ -26,7 +26,7 @@ def summary_line(report: ValidationReport) -> str:
 
 
 def render_text(report: ValidationReport, color: bool) -> str:
-    """One line per finding, `source::key.path: severity: message [rule]`, with the fix indented below."""
+    """Render one line per finding, `source::key.path: severity: message [rule]`, with the fix indented below."""
     lines: list[str] = []
     many = len(report.cases) > 1
     for case in report.cases:
@@ -76,7 +76,7 @@ def render_json(report: ValidationReport, fail_on: Severity) -> str:
 
 
 def render_junit(report: ValidationReport, fail_on: Severity) -> str:
-    """One test case per values case; findings at or above --fail-on are failures, the rest go to system-out."""
+    """Render one test case per values case. Findings at or above --fail-on are failures, the rest go to system-out."""
     failures = sum(1 for case in report.cases if any(f.severity >= fail_on for f in case.findings))
     suites = ElementTree.Element("testsuites", name="chartgen validate", tests=str(len(report.cases)), failures=str(failures))
     suite = ElementTree.SubElement(suites, "testsuite", name=report.chart, tests=str(len(report.cases)), failures=str(failures), errors="0", skipped="0")

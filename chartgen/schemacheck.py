@@ -1,4 +1,4 @@
-"""The schema layer: values checked against the chart's draft-07 schema, errors told in the user's terms."""
+"""The schema layer: values checked against the chart's draft-07 schema, with errors in the user's terms."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class SchemaChecker:
     the rest. A default that passes its own property schema passes it in every
     case, so `check` skips the property schemas of keys the user did not touch.
     Everything that looks across keys (required, additionalProperties and the
-    allOf rules) still sees the whole document, so the verdict is the same.
+    allOf rules) is still checked on the whole document, so the verdict is the same.
     """
 
     def __init__(self, schema: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
@@ -63,7 +63,7 @@ def valid_default_keys(schema: dict[str, Any], defaults: dict[str, Any]) -> froz
 
 
 def without_followers(errors: list[ValidationError]) -> list[ValidationError]:
-    """Drop errors at a key whose value is already of the wrong kind: a string "3" need not also be told it is not 1."""
+    """Drop errors at a key whose value is already of the wrong kind: a string "3" needs no second error saying it is not 1."""
     wrong_kind = {tuple(error.absolute_path) for error in errors if error.validator in PRIMARY_KEYWORDS}
     return [
         error
@@ -174,7 +174,11 @@ def explain_const(error: ValidationError, path: str, key: str) -> tuple[str, str
 
 def explain_bound(error: ValidationError, path: str, key: str) -> tuple[str, str, str]:
     words = {"minimum": "at least", "maximum": "at most", "minLength": "at least", "maxLength": "at most", "minItems": "at least", "maxItems": "at most"}
-    unit = " characters" if "Length" in str(error.validator) else (" items" if "Items" in str(error.validator) else "")
+    unit = ""
+    if "Length" in str(error.validator):
+        unit = " characters"
+    elif "Items" in str(error.validator):
+        unit = " items"
     measured = f"{len(error.instance)}{unit} long" if unit else show(error.instance)
     bound = f"{words[str(error.validator)]} {error.validator_value}{unit}"
     return path, f"{key} is {measured}, but it must be {bound}.", f"use a value {bound}" if not unit else f"make it {bound}"

@@ -31,7 +31,7 @@ DEFAULT_RELEASE = "release-name"
 
 @dataclass
 class ValidateRequest:
-    """What to validate: -f files merged into every case, --set flags, and batch files that are cases of their own."""
+    """The inputs of one validation: -f files merged into every case, --set flags, and batch files that are cases of their own."""
 
     chart: Path
     values_files: list[Path] = field(default_factory=list)
