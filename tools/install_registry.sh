@@ -1,19 +1,25 @@
 #!/bin/sh
-# Install the CNCF distribution registry (Debian's docker-registry package) that the
-# OCI publishing tests start on 127.0.0.1. The tests start and stop it themselves;
-# the package's own service is not used.
+# Install what the publishing tests start or run besides helm: the CNCF distribution
+# registry (Debian's docker-registry package), which they start on 127.0.0.1, and
+# gpg (Debian's gnupg package), which makes the throwaway key the signing tests use.
+# The tests start and stop the registry themselves; the package's own service is not used.
 set -eu
 
-if command -v docker-registry >/dev/null 2>&1; then
+missing=""
+command -v docker-registry >/dev/null 2>&1 || missing="$missing docker-registry"
+command -v gpg >/dev/null 2>&1 || missing="$missing gnupg"
+
+if [ -z "$missing" ]; then
     exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "error: docker-registry is not installed, and installing it needs root." >&2
-    echo "Run: sudo apt-get install docker-registry" >&2
+    echo "error: missing Debian packages:$missing, and installing them needs root." >&2
+    echo "Run: sudo apt-get install$missing" >&2
     exit 1
 fi
 
-echo "docker-registry: installing the Debian package" >&2
+echo "installing the Debian packages$missing" >&2
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null
+# shellcheck disable=SC2086 # one word per package
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
