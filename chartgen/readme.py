@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from chartgen.yamlio import parse_yaml
+
 PARAM_COMMENT = re.compile(r"^\s*## @param (?P<key>\S+) (?P<description>.+)$", re.MULTILINE)
 
 
@@ -49,3 +51,19 @@ def values_table(values_text: str, values: dict[str, Any], schema: dict[str, Any
         cell = description.replace("|", "\\|")
         rows.append(f"| `{key}` | {type_name(schema_for_key(schema, key))} | `{default}` | {cell} |")
     return "\n".join(rows) + "\n"
+
+
+# The generated table sits between these comments, so `chartgen docs` can
+# replace it without touching anything a chart author wrote around it.
+VALUES_START = "<!-- chartgen:values:start -->"
+VALUES_END = "<!-- chartgen:values:end -->"
+
+
+def values_section(values_text: str, schema: dict[str, Any], source: str = "values.yaml") -> str:
+    """Return the values table of `values_text` between its start and end markers, ending with a newline.
+
+    Blank lines keep the comments and the table apart as separate Markdown blocks.
+    """
+    values = parse_yaml(values_text, source=source) or {}
+    table = values_table(values_text, values, schema)
+    return f"{VALUES_START}\n\n{table}\n{VALUES_END}\n"

@@ -7,7 +7,8 @@ Run from the repository root, as `make demo` does:
 For each examples/*.yaml, the script generates the chart into OUTPUT/NAME/,
 runs `helm lint --strict` and `helm template` on it, and validates the rendered
 objects against the Kubernetes OpenAPI schemas of the oldest and the newest
-checked Kubernetes release. Progress goes to stderr and the summary table to
+checked Kubernetes release. It also checks the README values table as
+`chartgen docs --check` does, and draws the objects as `chartgen describe` does. Progress goes to stderr; the trees and then the summary table go to
 stdout. The exit status is 1 when any step of any example failed, 0 otherwise.
 """
 
@@ -22,6 +23,8 @@ from typing import Any, Sequence
 
 from ruamel.yaml.error import YAMLError
 
+from chartgen.describe import DescribeRequest, describe_chart, render_text
+from chartgen.docs import plan_update
 from chartgen.errors import ChartgenError
 from chartgen.generate import generate_chart
 from chartgen.helm import find_helm, run_helm
@@ -47,6 +50,8 @@ class ExampleReport:
     objects: str = NOT_RUN
     lint: str = NOT_RUN
     kube_schemas: str = NOT_RUN
+    readme: str = NOT_RUN
+    tree: str = ""
     problems: list[str] = field(default_factory=list)
 
 
@@ -79,7 +84,29 @@ def check_example(spec_path: Path, output_dir: Path, helm: str, kube_versions: l
     if documents is not None:
         describe_workload(documents, report)
         validate_documents(documents, kube_versions, report)
+        draw_tree(chart_dir, spec.name, helm, report)
+    check_readme(chart_dir, report)
     return report
+
+
+def check_readme(chart_dir: Path, report: ExampleReport) -> None:
+    """Compare the README values table with the one `chartgen docs` would write."""
+    log.info("%s: chartgen docs --check %s", report.example, chart_dir)
+    try:
+        update = plan_update(chart_dir)
+    except ChartgenError as error:
+        report.problems.append(f"chartgen docs: {error.message}")
+        return
+    report.readme = "out of date" if update.stale else "up to date"
+    report.problems.extend(f"chartgen docs: {update.readme}: {change}" for change in update.changes() if update.stale)
+
+
+def draw_tree(chart_dir: Path, release: str, helm: str, report: ExampleReport) -> None:
+    log.info("%s: chartgen describe %s --release %s", report.example, chart_dir, release)
+    try:
+        report.tree = render_text(describe_chart(DescribeRequest(chart=chart_dir, release=release, helm=helm)))
+    except ChartgenError as error:
+        report.problems.append(f"chartgen describe: {error.message}")
 
 
 def lint_chart(chart_dir: Path, helm: str, report: ExampleReport) -> None:
@@ -157,10 +184,10 @@ def load_kube_versions() -> list[str] | None:
 
 
 def format_table(reports: list[ExampleReport]) -> str:
-    header = ("example", "type", "workload", "instances", "objects", "lint", "kube schemas")
+    header = ("example", "type", "workload", "instances", "objects", "lint", "kube schemas", "README")
     rows = [
         (report.example, report.deployment_type, report.workload_kind, report.instances,
-         report.objects, report.lint, report.kube_schemas)
+         report.objects, report.lint, report.kube_schemas, report.readme)
         for report in reports
     ]
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
@@ -191,6 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     kube_versions = load_kube_versions()
     reports = [check_example(path, arguments.output, helm, kube_versions) for path in spec_paths]
 
+    for report in reports:
+        if report.tree:
+            print(report.tree)
     print(format_table(reports))
     failed = [report for report in reports if report.problems]
     for report in failed:
