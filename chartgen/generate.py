@@ -6,17 +6,19 @@ import json
 import logging
 import re
 import shutil
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from chartgen import __version__
 from chartgen.errors import UsageError
 from chartgen.fsio import staged_directory, write_text_atomic
-from chartgen.readme import values_table
-from chartgen.resources import base_chart_dir, values_schema
+from chartgen.readme import values_section
+from chartgen.resources import base_chart_dir, partial_schema, values_schema
 from chartgen.scenarios import scenarios_for
 from chartgen.spec import ComponentSpec
 from jsonschema.exceptions import best_match
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from chartgen.schemacheck import SchemaChecker, explain
 from chartgen.values import drop_nulls, suggest
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 BASE_PREFIX = "base"
 KUBE_VERSION = ">=1.27.0-0"
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}\n"
+# The schema for files that set only some values, such as ci/*-values.yaml.
+PARTIAL_SCHEMA = "values.partial.schema.json"
 
 TYPE_SUMMARIES = {
     "stateful-single": "one StatefulSet instance with its own volume and a stable DNS name",
@@ -57,6 +61,7 @@ def generate_chart(spec: ComponentSpec, output_dir: Path, *, force: bool = False
         write_text_atomic(staging / "Chart.yaml", render_chart_yaml(spec))
         write_text_atomic(staging / "values.yaml", values_text)
         write_text_atomic(staging / "values.schema.json", json.dumps(values_schema(), indent=2) + "\n")
+        write_text_atomic(staging / PARTIAL_SCHEMA, json.dumps(partial_schema(values_schema()), indent=2) + "\n")
         write_text_atomic(staging / "README.md", render_readme(spec, values_text))
         write_scenarios(staging, spec)
         log.info("%s %s", "replace" if replacing else "create", target)
@@ -93,8 +98,39 @@ def render_chart_yaml(spec: ComponentSpec) -> str:
     for key in ("home", "icon", "sources", "keywords", "maintainers"):
         if spec.chart.get(key):
             chart[key] = spec.chart[key]
-    chart["annotations"] = {"chartgen/deployment-type": spec.deployment_type, "chartgen/version": __version__}
+    chart["annotations"] = {
+        "chartgen/deployment-type": spec.deployment_type,
+        "chartgen/version": __version__,
+        **artifact_hub_annotations(spec),
+    }
     return dump_yaml(chart)
+
+
+def default_image(spec: ComponentSpec) -> str:
+    """Return the image the chart runs with its default values, as the base.image template builds it."""
+    if spec.image.digest:
+        return f"{spec.image.repository}@{spec.image.digest}"
+    return f"{spec.image.repository}:{spec.image.tag or spec.app_version}"
+
+
+def yaml_annotation(items: list[dict[str, Any]]) -> LiteralScalarString:
+    # Chart.yaml annotations are strings, so Artifact Hub reads lists from YAML text.
+    # A literal block keeps that text readable in Chart.yaml. dump_yaml indents a
+    # top-level sequence by two spaces, which the literal block does not need.
+    return LiteralScalarString(textwrap.dedent(dump_yaml(items)))
+
+
+def artifact_hub_annotations(spec: ComponentSpec) -> dict[str, Any]:
+    """Return the artifacthub.io annotations: the images always, the license and changes when the spec gives them."""
+    # Only the component's image: the data copy Job's busybox image runs only when
+    # dataCopy.enabled is set, which it is not by default.
+    annotations: dict[str, Any] = {"artifacthub.io/images": yaml_annotation([{"name": spec.name, "image": default_image(spec)}])}
+    if spec.chart.get("license"):
+        annotations["artifacthub.io/license"] = str(spec.chart["license"])
+    if spec.chart.get("changes"):
+        changes = [{"kind": change["kind"], "description": change["description"]} for change in spec.chart["changes"]]
+        annotations["artifacthub.io/changes"] = yaml_annotation(changes)
+    return annotations
 
 
 def spec_values(spec: ComponentSpec) -> dict[str, Any]:
@@ -168,20 +204,18 @@ def check_values(values: dict[str, Any], spec: ComponentSpec) -> None:
 
 def write_scenarios(staging: Path, spec: ComponentSpec) -> None:
     for scenario in scenarios_for(spec.deployment_type, spec.cluster, spec.name):
-        header = SCHEMA_COMMENT.format(path="../values.schema.json") + f"# {scenario.summary}\n"
+        header = SCHEMA_COMMENT.format(path=f"../{PARTIAL_SCHEMA}") + f"# {scenario.summary}\n"
         body = dump_yaml(scenario.values) if scenario.values else ""
         write_text_atomic(staging / "ci" / f"{scenario.name}-values.yaml", header + body)
 
 
 def render_readme(spec: ComponentSpec, values_text: str) -> str:
-    values = parse_yaml(values_text, source="values.yaml")
-    table = values_table(values_text, values, values_schema())
     return README_TEMPLATE.format(
         name=spec.name,
         description=spec.description or f"A Helm chart for {spec.name}.",
         deployment_type=spec.deployment_type,
         summary=TYPE_SUMMARIES[spec.deployment_type],
-        table=table,
+        values=values_section(values_text, values_schema()),
     )
 
 
@@ -216,5 +250,8 @@ Scale the component to 0 and back up its data before such a switch.
 
 ## Values
 
-{table}
-"""
+`chartgen docs ./{name}` writes the table below from the `## @param` comments of `values.yaml` and the
+types in `values.schema.json`. Edit those files, not the table, and run it again.
+Text outside the `chartgen:values` comments is left as it is.
+
+{values}"""

@@ -179,7 +179,8 @@ def parse_value(raw: str, flag: str) -> Any:
     if flag == "--set-json":
         return raw
     if raw.startswith("{") and raw.endswith("}"):
-        items = split_unescaped(raw[1:-1], ",") if raw[1:-1] else []
+        # helm reads {} as a list with one empty string, not as an empty list.
+        items = split_unescaped(raw[1:-1], ",")
         return [item if flag == "--set-string" else typed_value(item) for item in items]
     unescaped = raw.replace("\\,", ",")
     return unescaped if flag == "--set-string" else typed_value(unescaped)

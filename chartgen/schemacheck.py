@@ -81,8 +81,9 @@ def show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+def closest(word: object, choices: Iterable[str]) -> str | None:
+    # YAML keys may be numbers or booleans; compare their text.
+    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
@@ -127,7 +128,7 @@ def explain_unknown_key(error: ValidationError, path: str, key: str) -> tuple[st
     patterns = list(error.schema.get("patternProperties", {}))
     unknown = [name for name in error.instance if name not in allowed and not any(re.search(pattern, name) for pattern in patterns)]
     name = unknown[0] if unknown else "?"
-    full = f"{path}.{name}" if path else name
+    full = f"{path}.{name}" if path else str(name)
     suggestion = closest(name, allowed)
     where = f"in `{path}`" if path else "at the top level"
     message = f"`{full}` is not a key of this chart."

@@ -48,6 +48,10 @@ def test_parse_set_pairs() -> None:
     ]
 
 
+def test_parse_set_empty_braces() -> None:
+    assert parse_set("env={}", "--set") == [(["env"], [""])]
+
+
 def test_parse_set_string_keeps_strings() -> None:
     assert parse_set("replicaCount=3,flag=true", "--set-string") == [(["replicaCount"], "3"), (["flag"], "true")]
 
