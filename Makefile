@@ -42,5 +42,10 @@ demo: setup
 test: test-setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
+# Thousands of generated values cases checked by chartgen and both helms, then
+# `chartgen validate` timed against `helm lint` per file. Both run; either failing fails.
+bench: setup
+	$(BIN)/python bench/agreement.py; status=$$?; $(BIN)/python bench/validate.py && exit $$status
+
 clean:
 	rm -rf $(VENV) $(TOOLS) out .pytest_cache tools/editor/node_modules

@@ -45,12 +45,10 @@ class ChartgenGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except FindingsError as error:
+        except ChartgenError as error:
             if not error.message:
                 # The report on stdout already lists the findings.
                 ctx.exit(error.exit_code)
-            raise ReportedError(error) from error
-        except ChartgenError as error:
             raise ReportedError(error) from error
 
 
@@ -240,6 +238,9 @@ def validate(
     else:
         click.echo(render_text(report, use_color(color)), nl=False, color=use_color(color))
 
+    if any(finding.layer == Layer.INPUT for case in report.cases for finding in case.findings):
+        # An unreadable case file is a usage error, reported with the other cases' findings.
+        raise UsageError("")
     if report.fails(threshold):
         raise FindingsError("") from None
 

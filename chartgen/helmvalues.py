@@ -172,63 +172,111 @@ def split_assignments(text: str) -> list[str]:
             current.append(char)
         index += 1
     assignments.append("".join(current))
-    return [assignment for assignment in assignments if assignment]
+    # A trailing comma ends the last assignment; it does not start an empty one.
+    if assignments and not assignments[-1]:
+        assignments.pop()
+    return assignments
 
 
 def parse_value(raw: str, flag: str) -> Any:
-    if flag == "--set-json":
-        return raw
     if raw.startswith("{") and raw.endswith("}"):
-        # helm reads {} as a list with one empty string, not as an empty list.
+        # helm reads "{}" as a list of one empty string, like "{,}" is a list of two.
         items = split_unescaped(raw[1:-1], ",")
         return [item if flag == "--set-string" else typed_value(item) for item in items]
     unescaped = raw.replace("\\,", ",")
     return unescaped if flag == "--set-string" else typed_value(unescaped)
 
 
+def reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json_assignments(text: str) -> list[tuple[list[str | int], Any]]:
+    """Parse `KEY=JSON[,KEY=JSON]...` as helm's --set-json does; an empty value is null."""
+    decoder = json.JSONDecoder(parse_constant=reject_constant)
+    pairs: list[tuple[list[str | int], Any]] = []
+    index = 0
+    while index < len(text):
+        equals = text.find("=", index)
+        if equals < 0:
+            raise UsageError(f'--set-json "{text}" is not KEY=JSON. Use for example --set-json \'ports=[{{"name":"http","containerPort":8080}}]\'.')
+        key = text[index:equals]
+        index = equals + 1
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index == len(text) or text[index] == ",":
+            value = None
+        else:
+            try:
+                value, index = decoder.raw_decode(text, index)
+            except ValueError as error:
+                raise UsageError(f'--set-json "{text}": the value of {key} is not valid JSON ({error}).') from error
+            while index < len(text) and text[index].isspace():
+                index += 1
+        if index < len(text) and text[index] == ",":
+            index += 1
+        pairs.append((parse_key(key, "--set-json", text), value))
+    return pairs
+
+
 def parse_set(text: str, flag: str) -> list[tuple[list[str | int], Any]]:
     """Parse one --set, --set-string or --set-json argument into (key steps, value) pairs."""
     if flag == "--set-json":
-        key, equals, raw = text.partition("=")
-        if not equals:
-            raise UsageError(f'--set-json "{text}" is not KEY=JSON. Use for example --set-json \'ports=[{{"name":"http","containerPort":8080}}]\'.')
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise UsageError(f'--set-json "{text}": the value is not valid JSON ({error.msg} at character {error.pos + 1}).') from error
-        return [(parse_key(key, flag, text), value)]
+        return parse_json_assignments(text)
 
     pairs = []
     for assignment in split_assignments(text):
+        if not assignment:
+            raise UsageError(f'{flag} "{text}" has an empty assignment between two commas. Remove the extra comma.')
         key, equals, raw = assignment.partition("=")
+        if raw.startswith("{") and not raw.endswith("}"):
+            raise UsageError(f'{flag} "{assignment}": a list value must end with its closing brace, as in {key}={{a,b}}.')
         if not equals:
             raise UsageError(f'{flag} "{assignment}" is not KEY=VALUE. Use for example {flag} replicaCount=3.')
         pairs.append((parse_key(key, flag, assignment), parse_value(raw, flag)))
     return pairs
 
 
-def set_path(target: dict[str, Any], steps: list[str | int], value: Any) -> None:
-    """Write `value` at `steps`, creating maps and null-padded lists on the way, as helm does."""
+class SetPathError(Exception):
+    """A --set key that goes through a value of another kind: helm's parser stops there with an error."""
+
+
+def set_path(target: dict[str, Any], steps: list[str | int], value: Any, *, drop_new_item: bool = False) -> None:
+    """Write `value` at `steps`, creating maps and null-padded lists on the way, as helm does.
+
+    With `drop_new_item` (an empty value that ends the argument), a list item
+    that `list[i].key=` would create is left out, as helm's parser leaves it out.
+    """
     node: Any = target
     for position, step in enumerate(steps):
         last = position == len(steps) - 1
         following = None if last else steps[position + 1]
-        empty: Any = [] if isinstance(following, int) else {}
 
         if isinstance(step, int):
+            if drop_new_item and isinstance(following, str) and step >= len(node):
+                return
             while len(node) <= step:
                 node.append(None)
             if last:
                 node[step] = value
-            elif not isinstance(node[step], (dict, list)):
-                node[step] = empty
+            elif isinstance(following, str):
+                if not isinstance(node[step], dict):
+                    node[step] = {}
+            elif node[step] is None:
+                node[step] = []
+            elif not isinstance(node[step], list):
+                raise SetPathError(f"item {step} is {type(node[step]).__name__}, not a list")
             node = node[step]
             continue
 
         if last:
             node[step] = value
-        elif not isinstance(node.get(step), (dict, list)) or (isinstance(following, int) != isinstance(node[step], list)):
-            node[step] = empty
+        elif step not in node:
+            node[step] = [] if isinstance(following, int) else {}
+        elif not isinstance(node[step], list if isinstance(following, int) else dict):
+            kind = "a list" if isinstance(following, int) else "a map"
+            found = "null" if node[step] is None else type(node[step]).__name__
+            raise SetPathError(f"{step} is {found} in the values so far, not {kind}")
         node = node[step]
 
 
@@ -238,8 +286,14 @@ def apply_set_flags(user: UserValues, flags: list[tuple[str, str]]) -> None:
         for flag, text in flags:
             if flag != kind:
                 continue
-            for steps, value in parse_set(text, flag):
-                set_path(user.values, steps, value)
+            pairs = parse_set(text, flag)
+            assignments = split_assignments(text) if flag != "--set-json" else []
+            ends_empty = bool(assignments) and assignments[-1].partition("=")[2] == ""
+            for index, (steps, value) in enumerate(pairs):
+                try:
+                    set_path(user.values, steps, value, drop_new_item=ends_empty and index == len(pairs) - 1)
+                except SetPathError as error:
+                    raise UsageError(f'{flag} "{text}": helm cannot set this key, because {error}. Set the whole value instead, or remove the other setting.') from error
                 user.sources[tuple(str(step) for step in steps if isinstance(step, str))] = flag
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from chartgen.chart import Chart, load_chart
-from chartgen.errors import ChartgenError
+from chartgen.errors import ChartgenError, UsageError
 from chartgen.findings import CaseResult, Finding, Layer, Severity, ValidationReport
 from chartgen.helm import run_helm
 from chartgen.helmvalues import UserValues, apply_set_flags, coalesce, load_values_file, subchart_values
@@ -64,15 +64,25 @@ def validate(request: ValidateRequest, progress: Callable[[int], None] | None = 
     checker = SchemaChecker(chart.schema, defaults) if chart.schema and Layer.SCHEMA in request.layers else None
     common = read_user_values(request)
 
-    cases = [prepare_case(request, chart, common, batch_file) for batch_file in request.batch_files or [None]]
     report = ValidationReport(chart=str(request.chart))
-    for case in cases:
+    cases = []
+    for batch_file in request.batch_files or [None]:
+        try:
+            case = prepare_case(request, chart, common, batch_file)
+        except UsageError as error:
+            if batch_file is None:
+                raise
+            # One unreadable case file is that case's finding; the other cases are still checked.
+            report.cases.append(CaseResult(name=str(batch_file), findings=[Finding(Layer.INPUT, Severity.ERROR, str(batch_file), "", error.message)]))
+            continue
+        cases.append(case)
         report.cases.append(check_values(case, chart, checker, request))
         if progress:
             progress(1)
 
     if Layer.MANIFESTS in request.layers:
-        render_all(cases, report, chart, request)
+        readable = [result for result in report.cases if not any(finding.layer == Layer.INPUT for finding in result.findings)]
+        render_all(cases, ValidationReport(chart=report.chart, cases=readable), chart, request)
     return report
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode
 from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.resolver import VersionedResolver
 
 from chartgen.errors import UsageError
 
@@ -56,15 +60,116 @@ def load_yaml_file(path: Path, *, round_trip: bool = False, helm_values: bool = 
     return parse_yaml(text, source=str(path), round_trip=round_trip, helm_values=helm_values)
 
 
-def helm_values_yaml() -> YAML:
-    """Return a loader that types plain scalars as helm does: YAML 1.1, where yes, on and y are booleans.
 
-    helm reads values with sigs.k8s.io/yaml, which is built on go-yaml v2.
-    """
-    # NOTE: two YAML 1.1 forms still differ from go-yaml v2: ruamel reads
-    # 1:20 as the sexagesimal 80 and 0o17 as a string, go-yaml v2 the other way round.
+# helm reads values with sigs.k8s.io/yaml: go-yaml v2 types each plain scalar
+# (its resolve()), then the result goes through JSON. These mirror both steps.
+HELM_PLAIN = "tag:chartgen,helm-plain"
+MERGE = "tag:yaml.org,2002:merge"
+GO_YAML_WORDS: dict[str, Any] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
+}
+GO_YAML_NON_FINITE = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"}
+GO_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+GO_YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+GO_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")
+
+
+def go_parse_int(text: str) -> int | None:
+    """Return what Go's strconv.ParseInt(text, 0, 64), else ParseUint(text, 0, 64), returns, or None."""
+    match = GO_INT.fullmatch(text)
+    if not match:
+        return None
+    sign, digits = match.groups()
+    prefix = digits[:2].lower()
+    base = {"0x": 16, "0o": 8, "0b": 2}.get(prefix)
+    if base:
+        number = int(digits[2:], base)
+    elif digits.startswith("0") and len(digits) > 1:
+        number = int(digits[1:], 8)
+    else:
+        number = int(digits)
+    number = -number if sign == "-" else number
+    if -(2**63) <= number < 2**63 or (not sign and number < 2**64):
+        return number
+    return None
+
+
+def helm_plain_scalar(text: str, node: ScalarNode) -> Any:
+    """Type an unquoted, untagged scalar as go-yaml v2 and helm's JSON step do."""
+    if text in GO_YAML_WORDS:
+        return GO_YAML_WORDS[text]
+    if text in GO_YAML_NON_FINITE:
+        raise ConstructorError(None, None, f"{text} is not a number helm can read (JSON has no infinity or NaN); quote it to make it a string", node.start_mark)
+    if text.startswith(".") and GO_DOT_FLOAT.fullmatch(text):
+        return float(text)
+    if text[:1] in tuple("+-0123456789"):
+        plain = text.replace("_", "")
+        number = go_parse_int(plain)
+        if number is not None:
+            return number
+        if GO_YAML_FLOAT.fullmatch(plain):
+            value = float(plain)
+            if not math.isinf(value):
+                return value
+    return text
+
+
+def helm_key(key: Any, node: Any) -> str:
+    """Turn a map key into the string sigs.k8s.io/yaml makes of it."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float):
+        # NOTE: Go formats with strconv.FormatFloat(key, 'g', -1, 32); this matches it for short numbers only.
+        return str(int(key)) if key.is_integer() and abs(key) < 1e21 else repr(key)
+    raise ConstructorError(None, None, f"helm cannot read a map key that is {'null' if key is None else 'a ' + type(key).__name__}; use a string key", node.start_mark)
+
+
+class HelmResolver(VersionedResolver):
+    """Gives every unquoted, untagged scalar one tag, so HelmConstructor types it as go-yaml v2 does."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return MERGE if value == "<<" else HELM_PLAIN
+        return super().resolve(kind, value, implicit)
+
+
+class HelmConstructor(SafeConstructor):
+    """Builds values as helm sees them: go-yaml v2 scalars, string keys, and the last of duplicate keys."""
+
+    def construct_helm_plain(self, node: ScalarNode) -> Any:
+        return helm_plain_scalar(node.value, node)
+
+    def construct_merge_word(self, node: ScalarNode) -> str:
+        return "<<"
+
+    def construct_binary_as_text(self, node: ScalarNode) -> str:
+        return self.construct_yaml_binary(node).decode("utf-8", errors="replace")
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[str, Any]:  # type: ignore[override]
+        self.flatten_mapping(node)
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = helm_key(self.construct_object(key_node, deep=True), key_node)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+HelmConstructor.add_constructor(HELM_PLAIN, HelmConstructor.construct_helm_plain)
+HelmConstructor.add_constructor(MERGE, HelmConstructor.construct_merge_word)
+HelmConstructor.add_constructor("tag:yaml.org,2002:binary", HelmConstructor.construct_binary_as_text)
+
+
+def helm_values_yaml() -> YAML:
+    """Return a loader that reads a values file as helm does (sigs.k8s.io/yaml on go-yaml v2)."""
     yaml = YAML(typ="safe", pure=False)
-    yaml.version = (1, 1)
+    yaml.Resolver = HelmResolver
+    yaml.Constructor = HelmConstructor
     return yaml
 
 

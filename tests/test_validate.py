@@ -215,3 +215,16 @@ def test_color_follows_no_color(tmp_path: Path) -> None:
     assert "\x1b[" in forced.stdout
     assert "\x1b[" not in plain.stdout
     assert plain.returncode == 1
+
+
+def test_unreadable_case_file_reported_with_others(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.yaml", "replicaCount: 1\n")
+    broken = write(tmp_path / "broken.yaml", "resources:\n  cpu: .inf\n")
+    result = run_cli("validate", str(BASE_CHART), str(good), str(broken), "--layer", "schema", "--output", "json")
+
+    assert result.exit_code == 2, describe(result)
+    by_case = {case["name"]: case["findings"] for case in json.loads(result.stdout)["cases"]}
+    assert by_case[str(good)] == []
+    [finding] = by_case[str(broken)]
+    assert finding["layer"] == "input"
+    assert f"{broken}:2:8" in finding["message"]
