@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from chartgen import DEPLOYMENT_TYPES, __version__, cli_docs, cli_publish
+from chartgen import DEPLOYMENT_TYPES, __version__
 from chartgen.errors import ChartgenError, FindingsError, UsageError
 from chartgen.findings import Layer, Severity, ValidationReport
 from chartgen.kube import newest_kube_version
@@ -39,8 +40,28 @@ class ReportedError(click.ClickException):
         self.exit_code = error.exit_code
 
 
+# Commands defined in their own modules, imported only when they run, so that
+# `chartgen validate` on a batch of files does not pay for them at start-up.
+LAZY_COMMANDS = {
+    "package": "chartgen.cli_publish:package",
+    "publish": "chartgen.cli_publish:publish",
+    "docs": "chartgen.cli_docs:docs",
+    "describe": "chartgen.cli_docs:describe",
+}
+
+
 class ChartgenGroup(click.Group):
     """Turns every ChartgenError raised by a command into an exit, in this one place."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module, attribute = LAZY_COMMANDS[name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -304,13 +325,6 @@ def check_upgrade_command(
         click.echo(render_upgrade_text(report, steps), nl=False)
     if not report.safe:
         raise FindingsError("")
-
-
-# Commands defined in their own modules, to keep this file to the core commands.
-cli.add_command(cli_publish.package)
-cli.add_command(cli_publish.publish)
-cli.add_command(cli_docs.docs)
-cli.add_command(cli_docs.describe)
 
 
 def main() -> None:

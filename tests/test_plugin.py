@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+import chartgen
+
 from chartgen.yamlio import load_yaml_file
 from conftest import REPO_ROOT, Helm
 
@@ -83,13 +85,10 @@ def detached_plugin_helm(helm: Helm, tmp_path: Path) -> PluginHelm:
 
 
 def project_version() -> str:
-    """Return the version in the [project] table of pyproject.toml (tomllib needs Python 3.11)."""
-    text = (REPO_ROOT / "pyproject.toml").read_text()
-    project_table = re.search(r"^\[project\]\n(.*?)(?=^\[)", text, re.MULTILINE | re.DOTALL)
-    assert project_table, "pyproject.toml has no [project] table"
-    version = re.search(r'^version\s*=\s*"([^"]+)"', project_table.group(1), re.MULTILINE)
-    assert version, "pyproject.toml sets no version in [project]"
-    return version.group(1)
+    """Return chartgen's version, which pyproject.toml reads from chartgen/__init__.py."""
+    pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'path = "chartgen/__init__.py"' in pyproject
+    return chartgen.__version__
 
 
 def listed_plugins(plugin_helm: PluginHelm) -> dict[str, str]:
