@@ -22,6 +22,7 @@ class Chart:
     app_version: str
     defaults: dict[str, Any]
     schema: dict[str, Any] | None
+    dependencies: tuple[dict[str, Any], ...] = ()
 
     @property
     def values_file(self) -> str:
@@ -52,6 +53,7 @@ def load_chart(path: Path) -> Chart:
         app_version=str(metadata.get("appVersion", "")),
         defaults=defaults,
         schema=schema,
+        dependencies=tuple(dependency for dependency in metadata.get("dependencies") or [] if isinstance(dependency, dict)),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from chartgen.upgrade import Claim, Outcome, UpgradeReport, UpgradeRequest
+from chartgen.upgrade import Claim, Outcome, UpgradeReport, UpgradeRequest, VolumeChange
 
 COPY_TEMPLATE = "templates/data-copy.yaml"
 
@@ -41,9 +41,12 @@ def migration_plan(report: UpgradeReport, request: UpgradeRequest) -> list[Step]
     incompatible = [change for change in report.volumes if change.outcome == Outcome.INCOMPATIBLE]
     if incompatible:
         steps.append(recreate_step(report, request, [change.after for change in incompatible if change.after]))
+    grown = [change for change in report.volumes if change.outcome == Outcome.REUSED and change.before and change.after and change.before.size != change.after.size]
+    if grown:
+        steps.append(resize_step(report, grown))
     if report.immutable and not report.type_switch and old is not None:
         steps.append(Step(
-            "Remove the StatefulSet but keep its pods, because the upgrade changes fields that cannot be updated",
+            "Remove the StatefulSet object, because the upgrade changes fields that cannot be updated; the upgrade creates it again",
             [quote(["kubectl", "delete", old.kind.lower(), old.name, "--cascade=orphan", "-n", report.namespace])],
         ))
 
@@ -109,6 +112,19 @@ def backup_step(report: UpgradeReport, request: UpgradeRequest, claims: list[Cla
     for claim in claims:
         step.commands += copy_job(report, request, old_values_args(request), claim.name, f"{claim.name}-backup")
     step.notes.append("A volume snapshot (VolumeSnapshot) is a faster backup where the CSI driver supports it.")
+    return step
+
+
+def resize_step(report: UpgradeReport, changes: list[VolumeChange]) -> Step:
+    """Grow existing claims in place: a StatefulSet created again does not resize the claims it finds."""
+    step = Step(
+        "Grow the existing claims to the new size",
+        notes=["The StorageClass must allow volume expansion (allowVolumeExpansion: true); a claim can grow but never shrink."],
+    )
+    for change in changes:
+        assert change.after is not None
+        patch = f'{{"spec":{{"resources":{{"requests":{{"storage":"{change.after.size}"}}}}}}}}'
+        step.commands.append(quote(["kubectl", "patch", "pvc", change.claim, "-n", report.namespace, "-p", patch]))
     return step
 
 

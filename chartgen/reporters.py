@@ -125,11 +125,15 @@ def render_upgrade_text(report: UpgradeReport, plan: list[Step] | None) -> str:
             lines.append(f"  {change.kind} {change.name} {change.field}: {short(change.before)} -> {short(change.after)}")
             lines.append(f"    fix: {change.fix}")
 
+    if cluster_resized(report):
+        lines += ["", "The cluster changes size: every member restarts with a new PEERS list, and the members themselves must be"
+                  " added or removed with the cluster's own tools (for example etcdctl member add or remove)."]
+
     if report.needs_acknowledgement:
         lines += ["", "The chart refuses this switch of workload kind until the new values set typeSwitch.acknowledge=true,"
                   " after the component is stopped and its data backed up."]
 
-    lines += ["", verdict(report)]
+    lines += ["", verdict(report, planned=plan is not None)]
     if plan is not None:
         lines += ["", "Plan:"]
         for number, step in enumerate(plan, start=1):
@@ -139,12 +143,20 @@ def render_upgrade_text(report: UpgradeReport, plan: list[Step] | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cluster_resized(report: UpgradeReport) -> bool:
+    """True when a StatefulSet that runs as a cluster (Parallel start) changes its instance count."""
+    old, new = report.before.workload, report.after.workload
+    if not (old and new and old.kind == new.kind == "StatefulSet"):
+        return False
+    return new.spec.get("podManagementPolicy") == "Parallel" and old.replicas != new.replicas
+
+
 def short(value: Any) -> str:
     text = json.dumps(value, separators=(",", ":")) if not isinstance(value, str) else value
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def verdict(report: UpgradeReport) -> str:
+def verdict(report: UpgradeReport, planned: bool = False) -> str:
     if report.safe:
         return "Safe: no data is lost or left unmounted, and every change can be applied in place."
     counts = {}
@@ -155,7 +167,7 @@ def verdict(report: UpgradeReport) -> str:
         problems.append(plural(len(report.immutable), "immutable field change"))
     if report.needs_acknowledgement:
         problems.append("a type switch that needs typeSwitch.acknowledge")
-    return "Unsafe: " + ", ".join(problems) + ". Run with --plan for the steps."
+    return "Unsafe: " + ", ".join(problems) + (". The plan below lists the steps." if planned else ". Run with --plan for the steps.")
 
 
 def render_upgrade_json(report: UpgradeReport, plan: list[Step] | None) -> str:

@@ -153,13 +153,16 @@ def explain_type(error: ValidationError, path: str, key: str) -> tuple[str, str,
     message = f"{key} is {json_type(error.instance)} ({show(error.instance)}), but it must be {wanted}."
     fix = ""
     if isinstance(error.instance, str) and "integer" in expected and error.instance.lstrip("-").isdigit():
-        fix = f"write {error.instance} without quotes, or pass it with --set instead of --set-string"
+        fix = f"write it as the number {error.instance}, without quotes (with --set, not --set-string)"
     elif isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool) and "string" in expected:
         fix = f'quote it ("{error.instance}"), or pass it with --set-string instead of --set'
     elif isinstance(error.instance, str) and "boolean" in expected and error.instance.lower() in ("true", "false"):
         fix = f"write {error.instance.lower()} without quotes, or pass it with --set"
     else:
-        fix = f"give {wanted}" + (", or null to use the chart's default" if "null" in expected else "")
+        kinds = [kind for kind in expected if kind != "null"]
+        fix = "give " + " or ".join(f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}" for kind in kinds)
+        if "null" in expected:
+            fix += ", or null to use the chart's default"
     return path, message, fix
 
 

@@ -140,8 +140,8 @@ class UpgradeRequest:
 def check_upgrade(request: UpgradeRequest) -> UpgradeReport:
     """Render both sides and compare their claims and workloads."""
     with old_values_files(request) as old_files:
-        before = render_side(request, [arg for path in old_files for arg in ("-f", str(path))])
-    after = render_side(request, [*(arg for path in request.new_values for arg in ("-f", str(path))), *flag_args(request.set_flags)])
+        before = render_side(request, [arg for path in old_files for arg in ("-f", str(path))], "deployed")
+    after = render_side(request, [*(arg for path in request.new_values for arg in ("-f", str(path))), *flag_args(request.set_flags)], "new")
 
     report = UpgradeReport(release=request.release_name, namespace=request.namespace, before=before, after=after)
     report.volumes = compare_claims(before, after)
@@ -194,11 +194,18 @@ def acknowledged(request: UpgradeRequest) -> bool:
     return bool((user.values.get("typeSwitch") or {}).get("acknowledge"))
 
 
-def render_side(request: UpgradeRequest, args: list[str]) -> Side:
-    output = run_helm(
-        ["template", request.release_name, str(request.chart), "--namespace", request.namespace, *args],
-        helm=request.helm,
-    ).stdout
+def render_side(request: UpgradeRequest, args: list[str], which: str) -> Side:
+    """Render one side; values the chart rejects are a usage error, not an unsafe upgrade."""
+    try:
+        output = run_helm(
+            ["template", request.release_name, str(request.chart), "--namespace", request.namespace, *args],
+            helm=request.helm,
+        ).stdout
+    except ChartgenError as error:
+        raise UsageError(
+            f"the {which} values do not render with {request.chart}, so the upgrade cannot be compared. "
+            f"`chartgen validate {request.chart} {' '.join(args)}` names each problem and its fix.\n{error.message}"
+        ) from error
     return side_from_documents(list(load_all_documents(output)))
 
 

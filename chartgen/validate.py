@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import os
 import tempfile
@@ -60,6 +61,8 @@ class PreparedCase:
 def validate(request: ValidateRequest, progress: Callable[[int], None] | None = None) -> ValidationReport:
     """Check every case and return the findings; raises UsageError for unreadable input."""
     chart = load_chart(request.chart)
+    if request.subchart:
+        chart = dependency_chart(chart, request.subchart)
     defaults = coalesce({}, chart.defaults)
     checker = SchemaChecker(chart.schema, defaults) if chart.schema and Layer.SCHEMA in request.layers else None
     common = read_user_values(request)
@@ -131,10 +134,41 @@ def check_values(case: PreparedCase, chart: Chart, checker: SchemaChecker | None
         result.findings.extend(checker.check(case.merged, source_of, untouched))
 
     schema_failed = any(finding.layer == Layer.SCHEMA for finding in result.findings)
-    if Layer.RULES in request.layers and not schema_failed:
+    if Layer.RULES in request.layers and not schema_failed and is_chartgen_chart(chart):
         context = RuleContext(values=case.merged, chart_name=chart.name, app_version=chart.app_version, release_name=request.release_name)
         result.findings.extend(run_rules(context, source_of))
+
+    if request.subchart:
+        # Name keys as they are written in the parent's values file.
+        result.findings = [
+            dataclasses.replace(finding, path=f"{request.subchart}.{finding.path}".rstrip("."))
+            if finding.path and not finding.path.startswith("global") else finding
+            for finding in result.findings
+        ]
     return result
+
+
+def is_chartgen_chart(chart: Chart) -> bool:
+    """The rules know chartgen's values layout, so they run only on charts that have it."""
+    return "deploymentType" in chart.defaults
+
+
+def dependency_chart(chart: Chart, alias: str) -> Chart:
+    """Return the dependency of `chart` named or aliased `alias`; `chart` itself when it lists no dependencies."""
+    dependencies = chart.dependencies
+    if not dependencies:
+        return chart
+    for dependency in dependencies:
+        if alias in (dependency.get("alias"), dependency.get("name")):
+            folder = chart.path / "charts" / str(dependency.get("name"))
+            archives = sorted((chart.path / "charts").glob(f"{dependency.get('name')}-*.tgz"))
+            if folder.is_dir():
+                return load_chart(folder)
+            if archives:
+                return load_chart(archives[-1])
+            raise UsageError(f"{chart.path}: the dependency {dependency.get('name')} is not in charts/. Run `helm dependency build {chart.path}` first.")
+    names = ", ".join(str(dependency.get("alias") or dependency.get("name")) for dependency in dependencies)
+    raise UsageError(f'{chart.path} has no dependency named or aliased "{alias}". Use one of: {names}.')
 
 
 def render_all(cases: list[PreparedCase], report: ValidationReport, chart: Chart, request: ValidateRequest) -> None:

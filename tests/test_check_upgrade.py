@@ -280,3 +280,24 @@ def test_claim_names_and_ownership_line_up(helm: Helm) -> None:
     assert template["metadata"]["annotations"]["meta.helm.sh/release-name"] == "shop"
     assert template["metadata"]["annotations"]["meta.helm.sh/release-namespace"] == "prod"
     assert statefulset["spec"]["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}
+
+
+def test_invalid_new_values_exit_2(tmp_path: Path) -> None:
+    old_file = write_values(tmp_path / "old.yaml", values_for("stateless-multi", storage=False))
+    result = run_cli("check-upgrade", str(BASE_CHART), "--from", str(old_file), "--set", "replicaCount=4", "--set", "deploymentType=stateful-single")
+
+    assert result.exit_code == 2, describe(result)
+    assert "the new values do not render" in result.stderr
+    assert "chartgen validate" in result.stderr
+
+
+def test_plan_grows_claims_in_place(tmp_path: Path) -> None:
+    old = values_for("stateful-multi", storage=True)
+    new = values_for("stateful-multi", storage=True, persistence={"enabled": True, "size": "10Gi", "accessMode": "ReadWriteMany"})
+    _, report = check(tmp_path, old, new, "--plan")
+
+    commands = [command for step in report["plan"] for command in step["commands"]]
+    patches = [command for command in commands if command.startswith("kubectl patch pvc")]
+    assert len(patches) == 3
+    assert all('"storage":"10Gi"' in command for command in patches)
+    assert commands.index(patches[-1]) < next(index for index, command in enumerate(commands) if "--cascade=orphan" in command)

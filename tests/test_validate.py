@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_set_string_type_error_explains_flag() -> None:
 
     [finding] = findings(report)
     assert finding["source"] == "--set-string"
-    assert "--set instead of --set-string" in finding["fix"]
+    assert finding["fix"] == "write it as the number 1, without quotes (with --set, not --set-string)"
 
 
 def test_later_file_wins_and_is_blamed(tmp_path: Path) -> None:
@@ -128,7 +129,24 @@ def test_subchart_values(tmp_path: Path) -> None:
 
     assert status == 1
     [finding] = [finding for finding in findings(report) if finding["layer"] == "schema"]
-    assert finding["location"] == f"{parent_values}::replicaCount"
+    assert finding["location"] == f"{parent_values}::web.replicaCount"
+
+
+def test_subchart_of_parent_chart(tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    (parent / "charts").mkdir(parents=True)
+    shutil.copytree(BASE_CHART, parent / "charts" / "base")
+    (parent / "Chart.yaml").write_text("apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n  - name: base\n    version: 0.1.0\n    alias: kv\n")
+    parent_values = write(tmp_path / "parent.yaml", "kv:\n  replicaCount: 2\n")
+
+    status, report = validate_json(str(parent), "-f", str(parent_values), "--subchart", "kv", "--layer", "schema")
+    assert status == 1
+    [finding] = findings(report)
+    assert finding["location"] == f"{parent_values}::kv.replicaCount"
+
+    unknown = run_cli("validate", str(parent), "-f", str(parent_values), "--subchart", "db")
+    assert unknown.exit_code == 2
+    assert 'no dependency named or aliased "db"' in unknown.stderr
 
 
 def test_manifest_layer_finds_invalid_object(tmp_path: Path) -> None:
