@@ -157,7 +157,8 @@ def spec_from_options(
     missing = [option for option, value in (("NAME", name), ("--type", deployment_type), ("--image", image)) if not value]
     if missing:
         raise UsageError(f"missing {', '.join(missing)}. Give NAME, --type and --image, or a spec file with --from.")
-    assert name and deployment_type and image
+    # The check above guarantees these; the narrowing is for the type checker.
+    assert name is not None and deployment_type is not None and image is not None
 
     if peer_port is not None and not cluster:
         raise UsageError("--peer-port is set without --cluster. Add --cluster or drop --peer-port.")
@@ -300,9 +301,10 @@ def check_upgrade_command(
 ) -> None:
     """Show what upgrading CHART from one set of values to another does to its data.
 
-    Volume by volume: reused, orphaned (kept but no longer mounted), deleted,
-    new (created empty), or unmergeable (per-instance data that cannot become
-    one shared volume); and the workload fields the API server cannot change.
+    Each claim is reported as reused, orphaned (kept but no longer mounted),
+    deleted, new (created empty) or unmergeable (per-instance data that cannot
+    become one shared volume). The workload fields the API server cannot change
+    are listed too.
 
     \b
     Exit status: 0 when the upgrade is safe, 1 when it would lose or orphan

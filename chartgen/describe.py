@@ -16,12 +16,11 @@ from typing import Any, Iterator
 
 from chartgen.chart import load_chart
 from chartgen.errors import HelmError
-from chartgen.helm import run_helm
+from chartgen.helm import DEFAULT_RELEASE, run_helm
 from chartgen.helmvalues import UserValues, apply_set_flags, coalesce, load_values_file
 from chartgen.upgrade import Claim, claim_from_spec, template_claims, to_workload
 from chartgen.yamlio import load_all_documents
 
-DEFAULT_RELEASE = "release-name"
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"
 WORKLOAD_KINDS = ("StatefulSet", "Deployment")
 # Top-level objects are listed in this order of kinds, then in the order helm rendered them.

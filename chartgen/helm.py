@@ -15,6 +15,8 @@ from chartgen.errors import HelmError
 log = logging.getLogger(__name__)
 
 PINNED_HELM = Path(".tools") / "helm-4.3.1" / "helm"
+# The release name `helm template` uses when none is given.
+DEFAULT_RELEASE = "release-name"
 
 
 def find_helm() -> str:

@@ -1,7 +1,7 @@
 """Checks on merged values that JSON Schema cannot express, or that are advice rather than law.
 
 Each rule has a stable id, a severity and a page section in docs/rules.md.
-A rule sees values that already passed the schema, so it may rely on the
+A rule gets values that already passed the schema, so it may rely on the
 types the schema guarantees.
 """
 
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from chartgen.findings import Finding, Layer, Severity
+from chartgen.helm import DEFAULT_RELEASE
 
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may look at: the merged values and facts about the chart and the release."""
+    """The input of a rule: the merged values and facts about the chart and the release."""
 
     values: dict[str, Any]
     chart_name: str
@@ -78,7 +79,7 @@ def run_rules(context: RuleContext, source_of: Callable[[str], str]) -> list[Fin
 # --- facts about the values, as the chart's templates compute them -------------------------------
 
 # The release name `helm template` and `chartgen validate` use when none is given.
-DEFAULT_RELEASE_NAME = "release-name"
+DEFAULT_RELEASE_NAME = DEFAULT_RELEASE
 # A StatefulSet's name may be at most 52 characters: the controller appends "-" and a
 # 10-character hash to it in the 63-character controller-revision-hash label.
 STATEFULSET_NAME_LIMIT = 52

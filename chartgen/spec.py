@@ -283,7 +283,7 @@ def load_spec_file(path: Path) -> ComponentSpec:
     return spec
 
 
-# Keys of the values block that the spec's own keys set; two places for one
+# Keys of the values block that the spec's own keys set. Two places for one
 # setting would let the chart's values.yaml, README and ci/ files disagree.
 SPEC_OWNED_VALUES = {
     "deploymentType": "type",

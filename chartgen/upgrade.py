@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from chartgen.errors import ChartgenError, UsageError
-from chartgen.helm import run_helm
+from chartgen.helm import DEFAULT_RELEASE, run_helm
 from chartgen.helmvalues import UserValues, apply_set_flags, load_values_file
 from chartgen.yamlio import load_all_documents
 
@@ -134,7 +134,7 @@ class UpgradeRequest:
 
     @property
     def release_name(self) -> str:
-        return self.release or "release-name"
+        return self.release or DEFAULT_RELEASE
 
 
 def check_upgrade(request: UpgradeRequest) -> UpgradeReport:

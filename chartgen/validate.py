@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 from chartgen.chart import Chart, load_chart
 from chartgen.errors import ChartgenError, UsageError
 from chartgen.findings import CaseResult, Finding, Layer, Severity, ValidationReport
-from chartgen.helm import run_helm
+from chartgen.helm import DEFAULT_RELEASE, run_helm
 from chartgen.helmvalues import UserValues, apply_set_flags, coalesce, load_values_file, subchart_values
 from chartgen.kube import validate_manifests
 from chartgen.rules import RuleContext, run_rules
@@ -26,8 +26,6 @@ from chartgen.yamlio import dump_yaml, load_all_documents
 log = logging.getLogger(__name__)
 
 ALL_LAYERS = (Layer.SCHEMA, Layer.RULES, Layer.MANIFESTS)
-# The release name `helm template` uses when none is given.
-DEFAULT_RELEASE = "release-name"
 
 
 @dataclass
@@ -149,7 +147,7 @@ def check_values(case: PreparedCase, chart: Chart, checker: SchemaChecker | None
 
 
 def is_chartgen_chart(chart: Chart) -> bool:
-    """The rules know chartgen's values layout, so they run only on charts that have it."""
+    """Return whether the chart has chartgen's values layout, which the rules rely on."""
     return "deploymentType" in chart.defaults
 
 

@@ -146,7 +146,7 @@ class HelmResolver(VersionedResolver):
 
 
 class HelmConstructor(SafeConstructor):
-    """Builds values as helm sees them: go-yaml v2 scalars, string keys, and the last of duplicate keys."""
+    """Builds values as helm reads them: go-yaml v2 scalars, string keys, and the last of duplicate keys."""
 
     def construct_helm_plain(self, node: ScalarNode) -> Any:
         return helm_plain_scalar(node.value, node)

@@ -21,7 +21,7 @@ PARENT_VALUES = {
 
 @pytest.fixture(scope="module")
 def parent_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A parent chart whose charts/ folder holds a stateless-multi "web" and a stateful-single "db"."""
+    """A parent chart whose charts/ folder contains a stateless-multi "web" and a stateful-single "db"."""
     parent = tmp_path_factory.mktemp("parent") / "shop"
     subcharts = parent / "charts"
     for options in (

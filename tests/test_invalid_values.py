@@ -8,9 +8,10 @@ set what the test expects:
     # rejected-by: template                 only the template's own checks catch it
     # why: what is wrong, in the user's words
 
-`helm lint` (Helm 3.17 and 4.3) logs a template's `fail` as INFO and exits 0,
-so a case that no JSON Schema rule can express, such as a minimum above a
-maximum, is rejected by `helm template` only; lint must still log its message.
+`helm lint` (Helm 3.17 and 4.3) logs a template's `fail` as INFO and exits 0.
+A case that no JSON Schema rule can express, such as a minimum above a
+maximum, is therefore rejected by `helm template` only, and lint must still
+log its message.
 """
 
 from __future__ import annotations

