@@ -14,13 +14,10 @@ import click
 from chartgen import DEPLOYMENT_TYPES, __version__
 from chartgen.errors import ChartgenError, FindingsError, UsageError
 from chartgen.findings import Layer, Severity, ValidationReport
+from chartgen.generate import generate_chart
 from chartgen.kube import newest_kube_version
 from chartgen.migration import migration_plan
 from chartgen.reporters import render_json, render_junit, render_text, render_upgrade_json, render_upgrade_text
-from chartgen.upgrade import UpgradeRequest, check_upgrade
-from chartgen.validate import ALL_LAYERS, ValidateRequest
-from chartgen.validate import validate as run_validation
-from chartgen.generate import generate_chart
 from chartgen.spec import (
     ComponentSpec,
     check_spec,
@@ -30,6 +27,9 @@ from chartgen.spec import (
     parse_port,
     parse_storage,
 )
+from chartgen.upgrade import UpgradeRequest, check_upgrade
+from chartgen.validate import ALL_LAYERS, ValidateRequest
+from chartgen.validate import validate as run_validation
 
 
 class ReportedError(click.ClickException):
