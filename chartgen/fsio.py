@@ -44,17 +44,26 @@ def staged_directory(target: Path, *, force: bool) -> Iterator[Path]:
     if target.exists() and not force:
         raise UsageError(f"{target} already exists. Choose another output folder or pass --force to replace it.")
 
-    parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.staging-"))
-    except OSError as error:
-        raise UsageError(f"cannot write into {parent}: {error.strerror}. Choose a writable folder with -o.") from error
-
-    try:
+    with staging_folder(target.parent, f"{target.name}.staging") as staging:
         os.chmod(staging, 0o777 & ~current_umask())
         yield staging
         replace_directory(staging, target)
+
+
+@contextmanager
+def staging_folder(parent: Path, purpose: str) -> Iterator[Path]:
+    """Yield a hidden temporary folder inside `parent` and remove it afterwards.
+
+    It sits in the destination itself, so that moving a finished file or folder
+    into place is a rename on one file system, which readers never see half-done.
+    """
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{purpose}-"))
+    except OSError as error:
+        raise UsageError(f"cannot write into {parent}: {error.strerror}. Choose a writable folder.") from error
+    try:
+        yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -21,7 +21,8 @@ from jsonschema.exceptions import best_match
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from chartgen.schemacheck import SchemaChecker, explain
-from chartgen.values import drop_nulls, suggest
+from chartgen.helmvalues import coalesce
+from chartgen.values import suggest
 from chartgen.valuesfile import apply_values
 from chartgen.yamlio import dump_yaml, parse_yaml
 
@@ -195,7 +196,7 @@ def unknown_key_message(spec: ComponentSpec, base_text: str, path: str) -> str:
 
 def check_values(values: dict[str, Any], spec: ComponentSpec) -> None:
     """Check the values the chart will carry as helm will: nulls dropped, then the chart's schema."""
-    errors = list(SchemaChecker(values_schema()).validator.iter_errors(drop_nulls(values)))
+    errors = list(SchemaChecker(values_schema()).validator.iter_errors(coalesce({}, values)))
     if errors:
         path, message, fix = explain(best_match(errors))
         where = "values" if spec.source == "command line" else f"{spec.source}::values"

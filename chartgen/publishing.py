@@ -11,15 +11,13 @@ import logging
 import os
 import re
 import shutil
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from chartgen.errors import HelmError, UsageError
-from chartgen.fsio import current_umask
+from chartgen.fsio import current_umask, staging_folder
 from chartgen.helm import run_helm
 from chartgen.yamlio import parse_yaml
 
@@ -79,24 +77,6 @@ class PackageRequest:
 
 
 # --- helpers of both commands ---------------------------------------------------------------------
-
-
-@contextmanager
-def staging_folder(parent: Path, purpose: str) -> Iterator[Path]:
-    """Yield a hidden temporary folder inside `parent` and remove it afterwards.
-
-    It sits in the destination itself so that moving a finished file into place is
-    a rename on one file system, which readers never see half-done.
-    """
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".chartgen-{purpose}-"))
-    except OSError as error:
-        raise UsageError(f"cannot write into {parent}: {error.strerror}. Choose a writable folder.") from error
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def move_into_place(source: Path, target: Path) -> None:
@@ -194,7 +174,7 @@ def package_charts(request: PackageRequest) -> list[Path]:
     without --force.
     """
     check_package_request(request)
-    with staging_folder(request.dest, "package") as staging:
+    with staging_folder(request.dest, "chartgen-package") as staging:
         staged: dict[str, Path] = {}
         for number, chart in enumerate(request.charts):
             # One folder per chart, because helm package silently overwrites an archive of the same name.
@@ -318,7 +298,7 @@ def publish_to_folder(paths: list[Path], repo: Path, *, url: str | None = None, 
     if not force:
         check_not_published(archives, repo, before)
 
-    with staging_folder(repo, "publish") as staging:
+    with staging_folder(repo, "chartgen-publish") as staging:
         for archive in archives:
             shutil.copyfile(archive.path, staging / archive.file_name)
             if archive.provenance.exists():

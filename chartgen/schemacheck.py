@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from typing import Any, Callable, Iterable
@@ -11,6 +10,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from chartgen.findings import Finding, Layer, Severity
+from chartgen.values import closest
 
 # Keywords whose failure means the value is not even of an allowed kind: other
 # errors on the same key follow from it and would only repeat the problem.
@@ -79,12 +79,6 @@ def dotted(parts: Iterable[Any]) -> str:
 def show(value: Any) -> str:
     """Render a value as it would be written in a values file."""
     return json.dumps(value, ensure_ascii=False)
-
-
-def closest(word: object, choices: Iterable[str]) -> str | None:
-    # YAML keys may be numbers or booleans; compare their text.
-    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def json_type(value: Any) -> str:

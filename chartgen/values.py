@@ -1,10 +1,10 @@
-"""Values documents: deep merges and null handling as helm does them, and spelling suggestions."""
+"""Values documents: deep merges as helm coalesces them, and spelling suggestions."""
 
 from __future__ import annotations
 
 import copy
 import difflib
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 
 def merge_values(base: Any, override: Any) -> Any:
@@ -26,17 +26,14 @@ def merge_values(base: Any, override: Any) -> Any:
     return base
 
 
-def drop_nulls(values: Any) -> Any:
-    """Return a copy without null-valued keys, as helm drops them from a chart's defaults before it validates.
-
-    Lists are left as they are: helm does not look inside them.
-    """
-    if isinstance(values, Mapping):
-        return {key: drop_nulls(value) for key, value in values.items() if value is not None}
-    return values
+def closest(word: object, choices: Iterable[str]) -> str | None:
+    """Return the choice closest to `word`, or None when none is close."""
+    # YAML keys may be numbers or booleans; compare their text.
+    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
-def suggest(value: str, choices: list[str]) -> str:
+def suggest(value: str, choices: Iterable[str]) -> str:
     """Return ' Did you mean "X"?' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f' Did you mean "{close[0]}"?' if close else ""
+    match = closest(value, choices)
+    return f' Did you mean "{match}"?' if match else ""
